@@ -1,0 +1,85 @@
+"""MkDocs hook: finish the three-language build that mkdocs-static-i18n leaves half done.
+
+static-i18n builds each language into its own folder but
+- stacks every language into one search index at the site root, so a Turkish reader's search
+  finds Dutch and Bulgarian pages too, and Bulgarian (not a lunr language) is not findable at all;
+- writes one root ``404.html`` per language build, so the last language built wins;
+- lets Material's language switcher look for ``/tr/sitemap.xml`` and ``/bg/sitemap.xml``.
+
+This hook runs after static-i18n (lower priority) and repairs those three things, so that
+``mkdocs build`` alone gives the finished site.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+
+# lunr has no Bulgarian; the Russian pipeline keeps Cyrillic words whole, which is what
+# Bulgarian needs for whole-word and prefix search.
+SEARCH_LANG = {"nl": ["nl"], "tr": ["tr"], "bg": ["ru"]}
+
+_not_found_pages: dict[str, str] = {}
+
+
+def _i18n(config):
+    return config.plugins.get("i18n")
+
+
+def on_post_template(output_content: str, template_name: str, config) -> str:
+    """Keep each language's 404 page; the builds overwrite one another's."""
+    plugin = _i18n(config)
+    if template_name == "404.html" and plugin is not None:
+        _not_found_pages[plugin.current_language] = output_content
+    return output_content
+
+
+@event_priority(-200)
+def on_post_build(config) -> None:
+    """Split the search index per language, place the 404 pages, copy the sitemap."""
+    plugin = _i18n(config)
+    if plugin is None or plugin.building:
+        # A nested per-language build: the default build's last call does the work.
+        return
+    site = Path(config.site_dir)
+    default = plugin.default_language
+    languages = list(plugin.build_languages)
+    _split_search_index(site, default, languages)
+    for language, html in _not_found_pages.items():
+        target = site / "404.html" if language == default else site / language / "404.html"
+        target.write_text(html, encoding="utf-8")
+    for language in languages:
+        if language != default:
+            for name in ("sitemap.xml", "sitemap.xml.gz"):
+                if (site / name).exists():
+                    shutil.copyfile(site / name, site / language / name)
+
+
+def _split_search_index(site: Path, default: str, languages: list[str]) -> None:
+    """Write one index per language folder, with locations relative to that folder."""
+    index_path = site / "search" / "search_index.json"
+    if not index_path.exists():
+        return
+    combined = json.loads(index_path.read_text(encoding="utf-8"))
+    others = [lang for lang in languages if lang != default]
+    per_language: dict[str, list[dict]] = {lang: [] for lang in languages}
+    for doc in combined["docs"]:
+        prefix = doc["location"].split("/", 1)[0]
+        if prefix in others:
+            doc = {**doc, "location": doc["location"][len(prefix) + 1 :]}
+            per_language[prefix].append(doc)
+        else:
+            per_language[default].append(doc)
+    for language, docs in per_language.items():
+        folder = site / "search" if language == default else site / language / "search"
+        folder.mkdir(parents=True, exist_ok=True)
+        index = {
+            "config": {**combined["config"], "lang": SEARCH_LANG.get(language, [language])},
+            "docs": docs,
+        }
+        (folder / "search_index.json").write_text(
+            json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+        )
