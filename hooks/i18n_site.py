@@ -2,7 +2,7 @@
 
 static-i18n builds each language into its own folder but
 - stacks every language into one search index at the site root, so a Turkish reader's search
-  finds Dutch and Bulgarian pages too, and Bulgarian (not a lunr language) is not findable at all;
+  finds Dutch and Bulgarian pages too, and Bulgarian (not a lunr language) is not findable;
 - writes one root ``404.html`` per language build, so the last language built wins;
 - lets Material's language switcher look for ``/tr/sitemap.xml`` and ``/bg/sitemap.xml``.
 
@@ -18,8 +18,9 @@ from pathlib import Path
 
 from mkdocs.plugins import event_priority
 
-# lunr has no Bulgarian; the Russian pipeline keeps Cyrillic words whole, which is what
-# Bulgarian needs for whole-word and prefix search.
+# lunr has no Bulgarian. Material keeps only the stop-word filter of a language's pipeline, so
+# Cyrillic words stay whole with any setting; the Russian one adds stop words that Bulgarian shares
+# ("и", "в", "на", "не").
 SEARCH_LANG = {"nl": ["nl"], "tr": ["tr"], "bg": ["ru"]}
 
 _not_found_pages: dict[str, str] = {}

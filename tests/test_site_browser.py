@@ -73,9 +73,18 @@ def test_search_finds_words_of_the_readers_language_only(browser, base_url, page
     tab = context.new_page()
     guide = next(p for p in pages if p.language == language and p.guide == "wonen/conformiteitsattest.md")
     word = longest_word(guide.soup.select_one("article h1").get_text())
-    tab.goto(base_url + page_url(language, "index.md"))
+    tab.goto(base_url + page_url(language, "index.md"), wait_until="networkidle")
     tab.keyboard.press("s")
-    tab.locator("input.md-search__input").type(word.lower(), delay=20)
+    # Wait until the search worker has read its index ("initializing" gives way), then type.
+    initializing = guide.soup.select_one(".md-search-result__meta").get_text(strip=True)
+    tab.wait_for_function(
+        "text => document.querySelector('.md-search-result__meta').textContent.trim() !== text",
+        arg=initializing, timeout=30_000,
+    )
+    tab.locator("input.md-search__input").press_sequentially(word.lower(), delay=20)
+    # Material searches on "keyup"; Playwright enters Cyrillic as text input without key events,
+    # which a real keyboard does send: release one key, as a person's last keystroke would.
+    tab.keyboard.press("End")
     results = tab.locator(".md-search-result__item > a")
     results.first.wait_for(timeout=30_000)
     hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
