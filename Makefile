@@ -5,12 +5,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
+WORKERS ?= 2
 export NO_MKDOCS_2_WARNING := 1
+export FLASK_APP := participation
 
-.PHONY: serve test site install clean
+CATALOGS := $(wildcard participation/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
+
+.PHONY: serve test site install translations database clean
 
 ## install: the virtual environment with the project and its test tools
-install: $(VENV)/.installed
+install: $(VENV)/.installed translations
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,18 +23,33 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
+## translations: compile the interface catalogs (.po -> .mo)
+translations: $(COMPILED)
+
+participation/translations/%/LC_MESSAGES/messages.mo: participation/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d participation/translations -l $* -i $< -o $@
+
+## node_modules: ical.js, the independent check of the calendar feeds (tests/js/)
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
 ## site: build the static knowledge base (nl at /, tr at /tr/, bg at /bg/) into site/
 site: install
 	$(BIN)/mkdocs build --strict
 
-## serve: build everything and serve the portal at http://$(HOST):$(PORT)/
-serve: site
-	@echo "Wijkpunt Waterschei: http://$(HOST):$(PORT)/"
-	$(BIN)/python -m http.server $(PORT) --bind $(HOST) --directory site
+## database: create or migrate the database (SQLite in instance/ unless DATABASE_URL is set)
+database: install
+	$(BIN)/flask db upgrade
+
+## serve: build everything, add demo content and serve the whole portal on one origin
+serve: site database
+	$(BIN)/flask seed-demo
+	@echo "Wijkpunt Waterschei: http://$(HOST):$(PORT)/  (agenda: http://$(HOST):$(PORT)/agenda/)"
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'participation:create_app()'
 
 ## test: every test, in parallel
-test: install
+test: install node_modules/.package-lock.json
 	$(BIN)/python -m pytest -n auto
 
 clean:
-	rm -rf site $(VENV) .pytest_cache
+	rm -rf site $(VENV) node_modules .pytest_cache $(COMPILED)

@@ -28,3 +28,129 @@ def pages(site) -> list[BuiltPage]:
         for language in LANGUAGES
         for guide in guide_paths()
     ]
+
+
+# --- the participation app ---------------------------------------------------------------------
+
+import os
+import uuid
+
+import psycopg
+
+from participation import create_app
+from participation.extensions import db as _db
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_reachable() -> bool:
+    try:
+        with psycopg.connect(POSTGRES_URL.replace("+psycopg", ""), connect_timeout=2):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> bool:
+    return _postgres_reachable()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path, postgres_available):
+    """A fresh, empty database: a SQLite file, or a schema of its own in PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    if not postgres_available:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL}")
+        pytest.skip("PostgreSQL is not reachable")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    plain = POSTGRES_URL.replace("+psycopg", "")
+    with psycopg.connect(plain, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    with psycopg.connect(plain, autocommit=True) as connection:
+        connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def make_app(database_url: str, site_dir, tmp_path, **overrides):
+    """The app as in production, but with test settings and a migrated database."""
+    from flask_migrate import upgrade
+
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test secret key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SITE_DIR": str(site_dir),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "PUBLIC_BASE_URL": "https://wijkpunt.example",
+        "SERVER_NAME": None,
+        **overrides,
+    }
+    os.environ["INSTANCE_PATH"] = str(tmp_path / "instance")
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def _close(app) -> None:
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, site, tmp_path):
+    app = make_app(database_url, site, tmp_path)
+    yield app
+    _close(app)
+
+
+@pytest.fixture
+def live_app(database_url, site, tmp_path):
+    """Make another app on the same database with other settings (e.g. CSRF on); closed after."""
+    made = []
+
+    def factory(**overrides):
+        made.append(make_app(database_url, site, tmp_path, **overrides))
+        return made[-1]
+
+    yield factory
+    for app in made:
+        _close(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def users(app):
+    """An administrator and a staff member, with known passwords."""
+    from participation.cli import create_admin
+    from participation.models import Role, StaffUser
+
+    with app.app_context():
+        create_admin("admin@genk.example", "Ayşe Admin", "admin password 1")
+        staff = StaffUser(email="staff@genk.example", name="Stefan Stoyanov", role=Role.STAFF.value)
+        staff.set_password("staff password 1")
+        _db.session.add(staff)
+        _db.session.commit()
+    return {"admin": ("admin@genk.example", "admin password 1"),
+            "staff": ("staff@genk.example", "staff password 1")}
+
+
+def login(client, email, password, lang_prefix=""):
+    """Log in through the form, as a person would."""
+    return client.post(f"{lang_prefix}/staff/login", data={"email": email, "password": password})

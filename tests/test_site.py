@@ -70,6 +70,25 @@ def test_the_theme_speaks_the_page_language(pages):
         assert search["placeholder"] == expected[page.language], page
 
 
+def _app_route(path: str) -> bool:
+    """True for a path the participation app answers (the agenda, the forms), not the static site."""
+    from werkzeug.exceptions import HTTPException
+
+    from participation import create_app
+
+    adapter = _app_urls(create_app).bind("localhost")
+    try:
+        endpoint, _ = adapter.match(path)
+    except HTTPException:
+        return False
+    return endpoint != "site.serve"
+
+
+@functools.lru_cache(maxsize=1)
+def _app_urls(create_app):
+    return create_app({"TESTING": True, "SECRET_KEY": "x"}).url_map
+
+
 def test_every_internal_link_and_anchor_resolves(site):
     broken = []
     for file in html_files(site):
@@ -85,6 +104,8 @@ def test_every_internal_link_and_anchor_resolves(site):
             if f"{parts.scheme}://{parts.netloc}" != SITE_ORIGIN:
                 continue
             target_file = url_to_file(site, unquote(parts.path))
+            if not target_file.is_file() and _app_route(unquote(parts.path)):
+                continue
             if not target_file.is_file():
                 broken.append(f"{url}: {href} (no such page)")
                 continue
@@ -212,10 +233,19 @@ def test_search_finds_only_pages_in_the_readers_language(site, language):
     prefix = "/" if language == DEFAULT_LANGUAGE else f"/{language}/"
     page_locations = {prefix + doc["location"].split("#")[0] for doc in index["docs"]}
     assert page_locations == guides_here
-    # lunr has no Bulgarian: the Russian pipeline keeps Cyrillic words searchable
+    # lunr has no Bulgarian: the Russian setting keeps Cyrillic words whole, with shared stop words
     assert index["config"]["lang"] == {"nl": ["nl"], "tr": ["tr"], "bg": ["ru"]}[language]
 
 
 @functools.lru_cache(maxsize=None)
 def _soup(file: Path) -> BeautifulSoup:
     return BeautifulSoup(file.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_the_activities_guide_links_to_the_agenda_and_its_feed_in_its_language(pages):
+    for page in (p for p in pages if p.guide == "activiteiten.md"):
+        prefix = "/" if page.language == DEFAULT_LANGUAGE else f"/{page.language}/"
+        targets = {urlsplit(urljoin(SITE_ORIGIN + page.url, a["href"])).path
+                   for a in page.soup.select("article a[href]")}
+        assert prefix + "agenda/" in targets, page
+        assert prefix + "agenda/feed.ics" in targets, page

@@ -1,0 +1,48 @@
+"""Wijkpunt Waterschei's participation app: the agenda, staff tools and, later, the forms."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app; `test_config` replaces settings read from the environment."""
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None,
+                instance_relative_config=True, static_url_path="/static/app")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from participation import config
+
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    config.secure_cookies(app.config)
+
+    from participation import cli, errors, forms, i18n, security, site, templating
+    from participation.extensions import babel, db, limiter, login, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    babel.init_app(app, locale_selector=i18n.current_language,
+                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    limiter.init_app(app)
+    login.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    forms.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+
+    from participation.agenda.routes import bp as agenda_bp
+    from participation.auth.routes import bp as auth_bp
+    from participation.staff.routes import bp as staff_bp
+
+    app.register_blueprint(agenda_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(staff_bp)
+    site.init_app(app)  # last: the static site answers every URL the app does not
+    return app

@@ -1,0 +1,54 @@
+"""Configuration from environment variables, with safe defaults for local use."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in the instance folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment(instance_path: str) -> dict:
+    """The settings the app reads; README.md lists each one."""
+    base_url = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'wijkpunt.sqlite3'}"
+        ),
+        "PUBLIC_BASE_URL": base_url,
+        "SITE_DIR": os.environ.get("SITE_DIR", str(REPO / "site")),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "wijkpunt@localhost"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
+        # Cookies: never readable by scripts, not sent on cross-site posts; HTTPS-only whenever the
+        # public address is https (see secure_cookies).
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
+    }
+
+
+def secure_cookies(config) -> None:
+    """Send cookies over HTTPS only when the portal is served over HTTPS."""
+    secure = config["PUBLIC_BASE_URL"].startswith("https://")
+    config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = secure

@@ -1,0 +1,60 @@
+"""Error pages in the reader's language, with the site's look and a way on."""
+
+from __future__ import annotations
+
+from flask import Flask, g, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from events.models import LANGUAGES
+
+MESSAGES = {
+    400: (_l("Something went wrong with this request"),
+          _l("The page could not handle what was sent. Go back and try again.")),
+    403: (_l("You do not have access to this page"),
+          _l("This page is for staff with other rights. Ask an administrator if you need it.")),
+    404: (_l("Page not found"),
+          _l("This page does not exist (any more). Check the address, or start from the home page.")),
+    405: (_l("This page cannot be used like this"),
+          _l("Go back to the previous page and use the buttons or links there.")),
+    413: (_l("The file is too large"),
+          _l("Go back and choose a smaller file.")),
+    429: (_l("Too many attempts"),
+          _l("You sent too many requests in a short time. Wait a few minutes and try again.")),
+    500: (_l("Something went wrong on our side"),
+          _l("We could not finish your request. Nothing was stored. Try again later.")),
+}
+
+
+def _language_from_path() -> None:
+    """Errors can happen before routing: take the language from the first part of the path."""
+    if "lang" not in g:
+        first = request.path.lstrip("/").split("/", 1)[0]
+        g.lang = first if first in LANGUAGES else "nl"
+
+
+def render_error(status: int):
+    _language_from_path()
+    title, message = MESSAGES.get(status, MESSAGES[500 if status >= 500 else 400])
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    """One handler for every HTTP error and for anything unexpected."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        response = render_error(error.code or 500)
+        if error.code == 429:
+            return response[0], 429, {"Retry-After": "60"}
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if app.testing:
+            raise error
+        app.logger.exception("Unhandled error on %s", request.path)
+        from participation.extensions import db
+
+        db.session.rollback()
+        return render_error(InternalServerError.code)

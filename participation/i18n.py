@@ -1,0 +1,69 @@
+"""The language is part of every URL: /agenda/ (Dutch), /tr/agenda/, /bg/agenda/ — as in the guides."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, g, request, url_for
+from werkzeug.routing import BuildError
+
+from events.models import DEFAULT_LANGUAGE, LANGUAGES
+
+LANGUAGE_NAMES = {"nl": "Nederlands", "tr": "Türkçe", "bg": "Български"}
+_PREFIXED = "<any(" + ", ".join(lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE) + "):lang>"
+
+
+def localized(blueprint: Blueprint, rule: str, **options):
+    """Register a view under `rule` for Dutch and under `/<lang>rule` for the other languages."""
+
+    def decorator(view):
+        blueprint.add_url_rule(rule, view_func=view, defaults={"lang": DEFAULT_LANGUAGE}, **options)
+        blueprint.add_url_rule(f"/{_PREFIXED}{rule}", view_func=view, **options)
+        return view
+
+    return decorator
+
+
+def current_language() -> str:
+    return g.get("lang", DEFAULT_LANGUAGE)
+
+
+def language_prefix(language: str) -> str:
+    """The URL prefix of a language in the static site and the app: "/" or "/tr/"."""
+    return "/" if language == DEFAULT_LANGUAGE else f"/{language}/"
+
+
+def alternate_urls() -> dict[str, str]:
+    """This page in each language, for the language switcher and hreflang links."""
+    if request.url_rule is None or request.endpoint is None:
+        return {lang: language_prefix(lang) for lang in LANGUAGES}
+    args = {**(request.view_args or {}), **request.args.to_dict()}
+    urls = {}
+    for language in LANGUAGES:
+        try:
+            urls[language] = url_for(request.endpoint, **{**args, "lang": language})
+        except BuildError:
+            urls[language] = language_prefix(language)
+    return urls
+
+
+def init_app(app: Flask) -> None:
+    """Take the language out of the URL before each view, and put it back into every url_for."""
+
+    @app.url_value_preprocessor
+    def pull_language(endpoint, values):
+        if values is not None and "lang" in values:
+            g.lang = values.pop("lang")
+
+    @app.url_defaults
+    def add_language(endpoint, values):
+        if "lang" in values or not app.url_map.is_endpoint_expecting(endpoint, "lang"):
+            return
+        values["lang"] = current_language()
+
+    @app.context_processor
+    def language_context():
+        return {
+            "lang": current_language(),
+            "languages": LANGUAGE_NAMES,
+            "alternate_urls": alternate_urls,
+            "language_prefix": language_prefix,
+        }

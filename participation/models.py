@@ -1,0 +1,86 @@
+"""The app's own tables: staff accounts and the audit log. Events live in events.models."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from events.models import Base, utcnow
+
+_hasher = PasswordHasher()
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"  # manages staff accounts, and everything staff do
+    STAFF = "staff"  # publishes events and runs the lists
+
+
+class StaffUser(UserMixin, Base):
+    """A member of the city or buurthuis staff who logs in with e-mail and password."""
+
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default=Role.STAFF.value)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    def set_password(self, password: str) -> None:
+        """Store an argon2 hash of `password`, never the password."""
+        self.password_hash = _hasher.hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """True if `password` matches; upgrades the hash when argon2's parameters changed."""
+        try:
+            _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        if _hasher.check_needs_rehash(self.password_hash):
+            self.set_password(password)
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+def dummy_password_check() -> None:
+    """Spend the time of a real check, so a wrong e-mail address is not faster than a wrong password."""
+    try:
+        _hasher.verify(_DUMMY_HASH, "not the password")
+    except VerificationError:
+        pass
+
+
+_DUMMY_HASH = _hasher.hash("dummy password for timing")
+
+
+class AuditEntry(Base):
+    """Who changed what, and when: one row per staff action that changes data."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)  # UTC
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    actor_email: Mapped[str] = mapped_column(String(254))  # kept if the account is removed
+    action: Mapped[str] = mapped_column(String(64))
+    subject_type: Mapped[str] = mapped_column(String(64))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+    actor: Mapped[StaffUser | None] = relationship()

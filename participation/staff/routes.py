@@ -1,0 +1,235 @@
+"""The staff area: publish the agenda, manage accounts, read the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from events.models import DEFAULT_LANGUAGE, LANGUAGES, Event, Status
+from participation import audit
+from participation.extensions import db, limiter
+from participation.forms import ConfirmForm
+from participation.i18n import localized
+from participation.models import AuditEntry, Role, StaffUser
+from participation.staff.forms import AccountForm, EventForm, PasswordForm
+
+bp = Blueprint("staff", __name__)
+limiter.limit("60 per minute", methods=["POST"])(bp)
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every page of the staff area needs a logged-in staff member."""
+
+
+def admin_required(view):
+    """Only administrators may manage accounts and read the audit log."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+@localized(bp, "/staff/")
+def dashboard():
+    """All events, the newest first, with what staff can do with each."""
+    events = db.session.scalars(select(Event).order_by(Event.starts_at.desc())).all()
+    return render_template("staff/dashboard.html", events=events, confirm=ConfirmForm())
+
+
+def _fill_event(event: Event, form: EventForm) -> None:
+    """Copy the form into the event."""
+    event.category = form.category.data
+    for language, (title, description, location) in form.texts().items():
+        event.set_text(language, title, description, location)
+    event.address = form.address.data.strip()
+    event.starts_at = dt.datetime.combine(form.date.data, form.start_time.data)
+    event.ends_at = dt.datetime.combine(form.date.data, form.end_time.data)
+    if form.repeats.data:
+        event.repeat_weekdays = ",".join(form.weekdays.data)
+        event.repeat_until = form.repeat_until.data
+        event.skipped = form.parsed_skip_dates
+    else:
+        event.repeat_weekdays, event.repeat_until, event.skipped = None, None, []
+
+
+def _form_from_event(event: Event) -> EventForm:
+    """An edit form filled with the stored event."""
+    form = EventForm(
+        category=event.category, address=event.address,
+        date=event.starts_at.date(), start_time=event.starts_at.time(), end_time=event.ends_at.time(),
+        repeats=event.is_recurring, weekdays=event.weekdays, repeat_until=event.repeat_until,
+        skip_dates="\n".join(d.strftime("%d/%m/%Y") for d in event.skipped),
+    )
+    for language in LANGUAGES:
+        text = event.texts.get(language)
+        if text is not None:
+            getattr(form, f"title_{language}").data = text.title
+            getattr(form, f"description_{language}").data = text.description
+            getattr(form, f"location_{language}").data = text.location
+    return form
+
+
+@localized(bp, "/staff/events/new", methods=["GET", "POST"])
+def create_event():
+    """A new event starts as a draft: only staff see it until it is published."""
+    form = EventForm()
+    if form.validate_on_submit():
+        event = Event(status=Status.DRAFT.value)
+        _fill_event(event, form)
+        db.session.add(event)
+        audit.record("event.create", event, event.texts[DEFAULT_LANGUAGE].title)
+        db.session.commit()
+        flash(_("The event is saved as a draft. Publish it to show it in the agenda."), "success")
+        return redirect(url_for("staff.edit_event", event_id=event.id))
+    return render_template("staff/event_form.html", form=form, event=None)
+
+
+def _event_or_404(event_id: int) -> Event:
+    return db.get_or_404(Event, event_id)
+
+
+@localized(bp, "/staff/events/<int:event_id>/edit", methods=["GET", "POST"])
+def edit_event(event_id: int):
+    """Change an event; calendars that subscribed pick the change up (SEQUENCE grows)."""
+    event = _event_or_404(event_id)
+    form = EventForm()
+    if not form.is_submitted():
+        form = _form_from_event(event)
+    if form.validate_on_submit():
+        _fill_event(event, form)
+        event.revised()
+        audit.record("event.update", event, event.texts[DEFAULT_LANGUAGE].title)
+        db.session.commit()
+        flash(_("Your changes are saved."), "success")
+        return redirect(url_for("staff.edit_event", event_id=event.id))
+    return render_template("staff/event_form.html", form=form, event=event, confirm=ConfirmForm())
+
+
+def _change_status(event_id: int, status: Status, action: str, message: str):
+    event = _event_or_404(event_id)
+    if ConfirmForm().validate_on_submit():
+        event.status = status.value
+        event.revised()
+        audit.record(action, event, event.texts[DEFAULT_LANGUAGE].title)
+        db.session.commit()
+        flash(message, "success")
+    else:
+        flash(_("This form was open too long and has expired. Please try again."), "error")
+    return redirect(url_for("staff.edit_event", event_id=event.id))
+
+
+@localized(bp, "/staff/events/<int:event_id>/publish", methods=["POST"])
+def publish_event(event_id: int):
+    """Show the event in the public agenda and the calendar feeds."""
+    return _change_status(event_id, Status.PUBLISHED, "event.publish", _("The event is published."))
+
+
+@localized(bp, "/staff/events/<int:event_id>/cancel", methods=["GET", "POST"])
+def cancel_event(event_id: int):
+    """Ask to confirm; then the event stays visible, marked as cancelled, also in calendars."""
+    event = _event_or_404(event_id)
+    form = ConfirmForm()
+    if form.is_submitted():
+        return _change_status(event_id, Status.CANCELLED, "event.cancel", _("The event is cancelled."))
+    return render_template("staff/confirm.html", event=event, form=form, action="cancel")
+
+
+@localized(bp, "/staff/events/<int:event_id>/delete", methods=["GET", "POST"])
+def delete_event(event_id: int):
+    """Ask to confirm; then remove the event everywhere, calendars included."""
+    event = _event_or_404(event_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        audit.record("event.delete", event, event.texts[DEFAULT_LANGUAGE].title)
+        db.session.delete(event)
+        db.session.commit()
+        flash(_("The event is deleted."), "success")
+        return redirect(url_for("staff.dashboard"))
+    return render_template("staff/confirm.html", event=event, form=form, action="delete")
+
+
+# --- accounts -----------------------------------------------------------------------------------
+
+
+@localized(bp, "/staff/accounts/", methods=["GET", "POST"])
+@admin_required
+def accounts():
+    """List the staff accounts and add one; the new password is shown once, to pass on."""
+    form = AccountForm()
+    new_password = None
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        exists = db.session.scalar(select(func.count()).where(func.lower(StaffUser.email) == email))
+        if exists:
+            form.email.errors.append(_("There is already an account with this e-mail address"))
+        else:
+            user = StaffUser(name=form.name.data.strip(), email=email, role=form.role.data)
+            new_password = secrets.token_urlsafe(12)
+            user.set_password(new_password)
+            db.session.add(user)
+            audit.record("account.create", user, f"{email} ({user.role})")
+            db.session.commit()
+            flash(_("The account for %(email)s is made.", email=email), "success")
+            form = AccountForm(formdata=None)
+    users = db.session.scalars(select(StaffUser).order_by(StaffUser.name)).all()
+    return render_template("staff/accounts.html", form=form, users=users, new_password=new_password,
+                           confirm=ConfirmForm())
+
+
+@localized(bp, '/staff/accounts/<int:user_id>/<any("activate", "deactivate", "make-admin", "make-staff"):change>',
+           methods=["POST"])
+@admin_required
+def change_account(user_id: int, change: str):
+    """Switch an account on or off, or change its role; never one's own."""
+    user = db.get_or_404(StaffUser, user_id)
+    if user.id == current_user.id:
+        flash(_("You cannot change your own account here."), "error")
+    elif ConfirmForm().validate_on_submit():
+        if change in ("activate", "deactivate"):
+            user.active = change == "activate"
+        else:
+            user.role = Role.ADMIN.value if change == "make-admin" else Role.STAFF.value
+        audit.record(f"account.{change}", user, user.email)
+        db.session.commit()
+        flash(_("The account of %(email)s is changed.", email=user.email), "success")
+    return redirect(url_for("staff.accounts"))
+
+
+@localized(bp, "/staff/password", methods=["GET", "POST"])
+def change_password():
+    """Every staff member changes their own password here."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("This is not your current password"))
+        else:
+            current_user.set_password(form.new.data)
+            audit.record("account.password", current_user, current_user.email)
+            db.session.commit()
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("staff.dashboard"))
+    return render_template("staff/password.html", form=form)
+
+
+@localized(bp, "/staff/audit/")
+@admin_required
+def audit_log():
+    """The latest staff actions, newest first."""
+    entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                                 .limit(500)).all()
+    return render_template("staff/audit.html", entries=entries)

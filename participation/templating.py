@@ -1,0 +1,51 @@
+"""Template filters: dates and times the way residents read them, and safe paragraphs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+from babel.lists import format_list as babel_format_list
+from flask_babel import format_date, format_datetime, get_locale
+from markupsafe import Markup, escape
+
+from participation.labels import CATEGORY_LABELS, LANGUAGE_LABELS, STATUS_LABELS, WEEKDAY_LABELS
+
+
+def day_label(day: dt.date) -> str:
+    """'woensdag 10 maart 2027', 'Çarşamba, 10 Mart 2027', 'сряда, 10 март 2027 г.'."""
+    return format_date(day, format="full")
+
+
+def short_date(day: dt.date) -> str:
+    return format_date(day, format="medium")
+
+
+def clock(moment: dt.datetime | dt.time) -> str:
+    """24-hour wall-clock time, as used in all three languages."""
+    return moment.strftime("%H:%M")
+
+
+def weekday_list(codes: list[str]) -> str:
+    return babel_format_list([str(WEEKDAY_LABELS[code]).lower() for code in codes], locale=get_locale())
+
+
+def stamp(moment: dt.datetime) -> str:
+    """A stored UTC time shown in Brussels time."""
+    return format_datetime(moment.replace(tzinfo=dt.UTC), format="short")
+
+
+def paragraphs(text: str) -> Markup:
+    """Plain text typed by staff: escaped, blank lines make paragraphs, newlines make line breaks."""
+    blocks = [block.strip() for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
+    return Markup("".join(
+        "<p>" + "<br>".join(str(escape(line)) for line in block.split("\n")) + "</p>" for block in blocks
+    ))
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters and the label tables."""
+    app.jinja_env.filters.update(day_label=day_label, short_date=short_date, clock=clock,
+                                 weekday_list=weekday_list, paragraphs=paragraphs, stamp=stamp)
+    app.jinja_env.globals.update(categories=CATEGORY_LABELS, status_labels=STATUS_LABELS,
+                                 language_labels=LANGUAGE_LABELS)

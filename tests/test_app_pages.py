@@ -1,0 +1,140 @@
+"""Every page of the app: the right language, every message translated, safe headers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from bs4 import BeautifulSoup
+
+from conftest import login
+from test_agenda import add_event
+from test_staff import EVENT_FORM
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "participation" / "translations"
+LANGUAGES = ("nl", "tr", "bg")
+
+
+def catalog(language: str):
+    with open(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        return read_po(handle, locale=language)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_interface_message_is_translated(language):
+    with open(TRANSLATIONS / "messages.pot", "rb") as handle:
+        template_ids = {m.id for m in read_po(handle) if m.id}
+    messages = [m for m in catalog(language) if m.id]
+    assert {m.id for m in messages} == template_ids, "run `flask --app participation translate update`"
+    untranslated = [m.id for m in messages if not m.string or m.fuzzy]
+    assert untranslated == []
+    for message in messages:
+        placeholders = sorted(re.findall(r"%\(\w+\)\w", message.id))
+        assert sorted(re.findall(r"%\(\w+\)\w", message.string)) == placeholders, message.id
+
+
+def app_pages(app, client, users) -> list[tuple[str, str]]:
+    """(method, path) of every kind of app page, a staff member logged in as administrator."""
+    event_id = add_event(app, start=dt.datetime(2099, 3, 10, 16), weekdays="WE", until=dt.date(2099, 4, 14),
+                         skipped=[dt.date(2099, 3, 17)])
+    return [
+        ("GET", "/agenda/"),
+        ("GET", f"/agenda/{event_id}/"),
+        ("GET", "/agenda/404/"),
+        ("GET", "/staff/"),
+        ("GET", "/staff/events/new"),
+        ("POST", "/staff/events/new"),  # with every error shown
+        ("GET", f"/staff/events/{event_id}/edit"),
+        ("GET", f"/staff/events/{event_id}/cancel"),
+        ("GET", f"/staff/events/{event_id}/delete"),
+        ("GET", "/staff/accounts/"),
+        ("POST", "/staff/accounts/"),
+        ("GET", "/staff/password"),
+        ("POST", "/staff/password"),
+        ("GET", "/staff/audit/"),
+    ]
+
+
+def visible_text(html: str) -> str:
+    page = BeautifulSoup(html, "html.parser")
+    for element in page(["script", "style"]):
+        element.decompose()
+    return " ".join(page.get_text(" ").split())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_app_page_is_in_its_language_with_no_untranslated_message(app, client, users, language):
+    translations = {m.id: m.string for m in catalog(language) if m.id}
+    # Messages that read the same in English and this language are not evidence of anything.
+    telltale = [msgid for msgid, text in translations.items()
+                if text != msgid and "%(" not in msgid and len(msgid) > 3]
+    prefix = "" if language == "nl" else f"/{language}"
+    bad_invalid_event = {**EVENT_FORM, "title_nl": "", "end_time": "10:00", "repeat_until": ""}
+    posts = {"/staff/events/new": bad_invalid_event, "/staff/accounts/": {"email": "not an address"},
+             "/staff/password": {"new": "short"}}
+    pages = [("GET", "/staff/login"), ("POST", "/staff/login"), ("LOGIN", ""), *app_pages(app, client, users)]
+    posts["/staff/login"] = {"email": "not an address"}
+    for method, path in pages:
+        if method == "LOGIN":
+            login(client, *users["admin"])
+            continue
+        url = prefix + path
+        response = client.post(url, data=posts[path]) if method == "POST" else client.get(url)
+        assert response.status_code in (200, 404), url
+        html = response.get_data(as_text=True)
+        assert BeautifulSoup(html, "html.parser").find("html")["lang"] == language, url
+        text = visible_text(html)
+        left = [msgid for msgid in telltale if re.search(rf"(?<!\w){re.escape(msgid)}(?!\w)", text)]
+        assert left == [], url
+
+
+def test_app_pages_send_security_headers_and_a_strict_content_security_policy(app, client):
+    response = client.get("/agenda/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "'unsafe-inline'" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    html = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert html.find_all("script") == [] and html.find_all(style=True) == []
+
+
+def test_session_cookies_are_http_only_same_site_and_secure_behind_https(app, client, users):
+    response = login(client, *users["staff"])
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+
+
+def test_every_post_route_demands_a_csrf_token(live_app, users):
+    live = live_app(WTF_CSRF_ENABLED=True)
+    client = live.test_client()
+    with live.test_request_context():
+        post_rules = [r for r in live.url_map.iter_rules() if "POST" in (r.methods or ())]
+    assert len(post_rules) >= 8
+    # Logged in, so that staff routes get as far as their form check.
+    token_page = client.get("/staff/login")
+    token = BeautifulSoup(token_page.get_data(as_text=True), "html.parser").find(
+        "input", attrs={"name": "csrf_token"})["value"]
+    client.post("/staff/login", data={"csrf_token": token, "email": users["admin"][0], "password": users["admin"][1]})
+    event_id = add_event(live)
+    from participation.extensions import db
+    from events.models import Event
+    with live.app_context():
+        before = db.session.get(Event, event_id).sequence
+    for rule in post_rules:
+        values = {"event_id": event_id, "user_id": 1, "change": "deactivate", "lang": "tr"}
+        path = rule.rule
+        for name in rule.arguments:
+            path = re.sub(rf"<(?:[^:>]+:)?{name}>", str(values.get(name, "")), path)
+        path = re.sub(r"<any\([^)]*\):lang>", "tr", path)
+        response = client.post(path, data={"title_nl": "x"})
+        assert response.status_code in (200, 302, 400), path
+    with live.app_context():
+        event = db.session.get(Event, event_id)
+        assert event is not None and event.sequence == before and event.status == "published"
+        from participation.models import StaffUser
+        assert all(user.active for user in db.session.query(StaffUser))

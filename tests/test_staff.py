@@ -1,0 +1,216 @@
+"""Staff publish the agenda: log in, create an event in three languages, publish, edit, cancel."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+
+from conftest import login
+from events.models import Event, Status
+from participation.extensions import db
+from participation.models import AuditEntry, StaffUser
+
+EVENT_FORM = {
+    "category": "activity",
+    "title_nl": "Naaiatelier",
+    "description_nl": "Samen kleren herstellen.\n\nBreng je eigen stof mee.",
+    "location_nl": "Buurthuis, zaal 1",
+    "title_tr": "Dikiş atölyesi",
+    "description_tr": "Birlikte elbise tamiri.",
+    "location_tr": "Mahalle evi, salon 1",
+    "title_bg": "Шивашко ателие",
+    "description_bg": "Заедно поправяме дрехи.",
+    "location_bg": "Квартален дом, зала 1",
+    "address": "Binnenlaan 50, 3600 Genk",
+    "date": "2027-03-10",
+    "start_time": "16:00",
+    "end_time": "18:00",
+    "repeats": "y",
+    "weekdays": ["WE"],
+    "repeat_until": "2027-04-14",
+    "skip_dates": "07/04/2027",
+}
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def the_event(app) -> Event:
+    with app.app_context():
+        event = db.session.scalars(select(Event)).one()
+        db.session.expunge(event)
+        return event
+
+
+def audit_actions(app) -> list[tuple[str, str]]:
+    with app.app_context():
+        return [(e.actor_email, e.action) for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+
+
+def test_staff_publish_edit_and_cancel_an_event(app, client, users):
+    response = login(client, *users["staff"])
+    assert response.status_code == 302 and response.headers["Location"].endswith("/staff/")
+
+    response = client.post("/staff/events/new", data=EVENT_FORM)
+    assert response.status_code == 302
+    event = the_event(app)
+    assert event.status == Status.DRAFT
+    assert {lang: t.title for lang, t in event.texts.items()} == {
+        "nl": "Naaiatelier", "tr": "Dikiş atölyesi", "bg": "Шивашко ателие"}
+    assert event.weekdays == ["WE"] and str(event.repeat_until) == "2027-04-14"
+    assert [str(d) for d in event.skipped] == ["2027-04-07"]
+
+    # A draft is not public.
+    client.post("/staff/logout", data={})
+    assert client.get(f"/agenda/{event.id}/").status_code == 404
+    login(client, *users["staff"])
+
+    client.post(f"/staff/events/{event.id}/publish", data={})
+    assert the_event(app).status == Status.PUBLISHED
+    page = client.get(f"/tr/agenda/{event.id}/").get_data(as_text=True)
+    assert "Dikiş atölyesi" in page and "Binnenlaan 50, 3600 Genk" in page
+
+    edited = {**EVENT_FORM, "title_nl": "Naaiatelier voor iedereen", "end_time": "18:30"}
+    response = client.post(f"/staff/events/{event.id}/edit", data=edited)
+    assert response.status_code == 302
+    after_edit = the_event(app)
+    assert after_edit.texts["nl"].title == "Naaiatelier voor iedereen"
+    assert after_edit.ends_at.strftime("%H:%M") == "18:30"
+    assert after_edit.sequence > event.sequence
+
+    confirm_page = client.get(f"/staff/events/{event.id}/cancel")
+    assert "Naaiatelier voor iedereen" in confirm_page.get_data(as_text=True)
+    client.post(f"/staff/events/{event.id}/cancel", data={})
+    cancelled = the_event(app)
+    assert cancelled.status == Status.CANCELLED
+    assert cancelled.sequence > after_edit.sequence
+    public = soup(client.get(f"/agenda/{event.id}/"))
+    assert public.select_one(".app-banner--cancelled") is not None
+
+    assert audit_actions(app) == [
+        ("staff@genk.example", "event.create"),
+        ("staff@genk.example", "event.publish"),
+        ("staff@genk.example", "event.update"),
+        ("staff@genk.example", "event.cancel"),
+    ]
+
+
+def test_deleting_an_event_asks_first_and_is_logged(app, client, users):
+    login(client, *users["admin"])
+    client.post("/staff/events/new", data=EVENT_FORM)
+    event = the_event(app)
+    assert "Naaiatelier" in client.get(f"/staff/events/{event.id}/delete").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Event, event.id) is not None
+    response = client.post(f"/staff/events/{event.id}/delete", data={})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Event, event.id) is None
+    assert audit_actions(app)[-1] == ("admin@genk.example", "event.delete")
+
+
+def test_invalid_event_shows_each_error_next_to_its_field_and_keeps_the_input(app, client, users):
+    login(client, *users["staff"])
+    bad = {**EVENT_FORM, "title_nl": "", "end_time": "15:00", "repeat_until": "", "skip_dates": "31/02/2027",
+           "weekdays": []}
+    response = client.post("/staff/events/new", data=bad)
+    assert response.status_code == 200
+    page = soup(response)
+    errors = {p["id"].removesuffix("-error"): p.get_text(" ", strip=True) for p in page.select(".app-error")}
+    assert set(errors) == {"title_nl", "end_time", "repeat_until", "skip_dates", "weekdays"}
+    for field_id in errors:
+        field = page.find(id=field_id)
+        if field.name != "div":
+            assert field["aria-invalid"] == "true"
+            assert f"{field_id}-error" in field["aria-describedby"]
+    summary_links = [a["href"] for a in page.select(".app-error-summary a")]
+    assert sorted(summary_links) == sorted(f"#{f}" for f in errors)
+    assert page.find(id="title_tr")["value"] == "Dikiş atölyesi"
+    assert page.find(id="description_nl").get_text() .strip().startswith("Samen kleren herstellen.")
+    with app.app_context():
+        assert db.session.scalars(select(Event)).all() == []
+
+
+def test_visitors_cannot_reach_staff_pages(app, client, users):
+    for url in ["/staff/", "/staff/events/new", "/staff/accounts/", "/staff/audit/", "/tr/staff/"]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert "/staff/login" in response.headers["Location"], url
+    assert client.post("/staff/events/new", data=EVENT_FORM).status_code == 302
+    with app.app_context():
+        assert db.session.scalars(select(Event)).all() == []
+
+
+def test_staff_cannot_manage_accounts_but_an_admin_can(app, client, users):
+    login(client, *users["staff"])
+    assert client.get("/staff/accounts/").status_code == 403
+    assert client.get("/staff/audit/").status_code == 403
+    response = client.post("/staff/accounts/", data={"name": "X", "email": "x@genk.example", "role": "admin"})
+    assert response.status_code == 403
+    client.post("/staff/logout", data={})
+
+    login(client, *users["admin"])
+    response = client.post("/staff/accounts/", data={"name": "Nieuwe Collega", "email": "New@Genk.example",
+                                                     "role": "staff"})
+    assert response.status_code == 200
+    password = soup(response).select_one(".app-banner code").get_text()
+    assert len(password) >= 12
+    with app.app_context():
+        staff = db.session.scalars(select(StaffUser).where(StaffUser.email == "staff@genk.example")).one()
+        staff_id = staff.id
+    client.post(f"/staff/accounts/{staff_id}/deactivate", data={})
+    client.post("/staff/logout", data={})
+
+    # The new colleague can log in; the switched-off account cannot.
+    assert login(client, "new@genk.example", password).status_code == 302
+    client.post("/staff/logout", data={})
+    response = login(client, *users["staff"])
+    assert response.status_code == 200
+    assert soup(response).select_one("#password-error") is not None
+    assert [a for _, a in audit_actions(app)] == ["account.create", "account.deactivate"]
+
+
+def test_a_wrong_password_is_refused_with_an_error_next_to_the_field(app, client, users):
+    response = login(client, "admin@genk.example", "wrong password")
+    page = soup(response)
+    assert response.status_code == 200
+    assert page.find(id="email")["value"] == "admin@genk.example"
+    assert page.select_one("#password-error") is not None
+    assert client.get("/staff/").status_code == 302
+
+
+def test_create_admin_command_makes_the_first_administrator(app, runner):
+    result = runner.invoke(args=["create-admin", "First@Genk.example", "--name", "Eerste",
+                                 "--password", "a long enough password"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalars(select(StaffUser)).one()
+        assert (user.email, user.role, user.check_password("a long enough password")) == (
+            "first@genk.example", "admin", True)
+        assert user.password_hash.startswith("$argon2")
+    short = runner.invoke(args=["create-admin", "b@genk.example", "--password", "short"])
+    assert short.exit_code != 0
+
+
+def test_csrf_and_rate_limits_are_active_outside_test_mode(live_app, users):
+    live = live_app(TESTING=False, WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=True)
+    client = live.test_client()
+    # A post without the form's token is refused and stores nothing.
+    response = client.post("/staff/login", data={"email": "admin@genk.example", "password": "admin password 1"})
+    assert response.status_code == 200
+    summary = soup(response).select_one(".app-error-summary")
+    assert summary is not None and summary.select("li") and not summary.select("a")  # the form, not a field
+    assert client.get("/staff/").status_code == 302
+
+    statuses = []
+    for _ in range(12):
+        form = client.get("/staff/login")
+        token = soup(form).find("input", attrs={"name": "csrf_token"})["value"]
+        statuses.append(client.post("/staff/login", data={"csrf_token": token, "email": "admin@genk.example",
+                                                          "password": "guess"}).status_code)
+    # Ten login attempts a minute (the one without a token included), then 429.
+    assert statuses == [200] * 9 + [429] * 3
+    limited = client.post("/staff/login", data={})
+    assert limited.status_code == 429 and limited.headers["Retry-After"]
+    assert soup(limited).find("html")["lang"] == "nl"
