@@ -16,7 +16,7 @@ from events.models import LANGUAGES, TIMEZONE, Category, Event, Status
 from participation.extensions import db
 from participation.models import Role, StaffUser
 
-DEMO_ADMIN = "demo-admin@wijkpunt.invalid"
+DEMO_ADMIN = "demo-admin@wijkpunt.example"
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -214,3 +214,19 @@ def test_csrf_and_rate_limits_are_active_outside_test_mode(live_app, users):
     limited = client.post("/staff/login", data={})
     assert limited.status_code == 429 and limited.headers["Retry-After"]
     assert soup(limited).find("html")["lang"] == "nl"
+
+
+def test_seed_demo_prints_a_demo_login_that_works(app, client, runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if "password:" in line)
+    email = line.split("e-mail:")[1].split()[0]
+    password = line.split("password:")[1].strip()
+    assert login(client, email, password).status_code == 302
+    assert client.get("/staff/").status_code == 200
+    with app.app_context():
+        assert db.session.scalars(select(Event)).all()
+    # Running it again adds no second set of events.
+    runner.invoke(args=["seed-demo"])
+    with app.app_context():
+        assert len(db.session.scalars(select(Event)).all()) == 4
