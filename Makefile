@@ -42,9 +42,10 @@ database: install
 	$(BIN)/flask db upgrade
 
 ## serve: build everything, add demo content and serve the whole portal on one origin
+serve: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 serve: site database
 	$(BIN)/flask seed-demo
-	@echo "Wijkpunt Waterschei: http://$(HOST):$(PORT)/  (agenda: http://$(HOST):$(PORT)/agenda/)"
+	@echo "Wijkpunt Waterschei: $(PUBLIC_BASE_URL)/  (agenda: $(PUBLIC_BASE_URL)/agenda/)"
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'participation:create_app()'
 
 ## test: every test, in parallel
