@@ -41,11 +41,18 @@ site: install
 database: install
 	$(BIN)/flask db upgrade
 
-## serve: build everything, add demo content and serve the whole portal on one origin
+## serve: build everything, add demo content and serve the whole portal on one origin, with the
+## e-mail worker; without MAIL_SERVER set, mail goes to a local debugging server that prints it here
 serve: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 serve: site database
 	$(BIN)/flask seed-demo
 	@echo "Wijkpunt Waterschei: $(PUBLIC_BASE_URL)/  (agenda: $(PUBLIC_BASE_URL)/agenda/)"
+	@set -e; pids=""; trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
+	if [ -z "$$MAIL_SERVER" ]; then \
+	  $(BIN)/python -m aiosmtpd -n -d -l 127.0.0.1:8025 -c aiosmtpd.handlers.Debugging & pids="$$pids $$!"; \
+	  export MAIL_SERVER=127.0.0.1 MAIL_PORT=8025; \
+	fi; \
+	$(BIN)/flask outbox-worker & pids="$$pids $$!"; \
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'participation:create_app()'
 
 ## test: every test, in parallel

@@ -70,6 +70,12 @@ class Event(Base):
     repeat_until: Mapped[dt.date | None] = mapped_column(Date)
     skip_dates: Mapped[str] = mapped_column(Text, default="")  # ISO dates, comma-separated
     address: Mapped[str] = mapped_column(String(200), default="")
+    # Sign-ups: none unless a number of places is set. Times are Brussels wall-clock time.
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    signups_open_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    signups_close_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    min_age: Mapped[int | None] = mapped_column(Integer)
+    max_age: Mapped[int | None] = mapped_column(Integer)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # UTC
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)  # UTC
@@ -121,6 +127,21 @@ class Event(Base):
     def is_public(self) -> bool:
         """Published and cancelled events are shown; drafts only to staff."""
         return self.status in (Status.PUBLISHED, Status.CANCELLED)
+
+    @property
+    def takes_signups(self) -> bool:
+        return self.capacity is not None and self.capacity > 0
+
+    def signup_state(self, now: dt.datetime) -> str:
+        """'none', 'not-yet', 'open', 'closed' or 'cancelled', at wall-clock time `now` in Brussels."""
+        if not self.takes_signups:
+            return "none"
+        if self.status == Status.CANCELLED:
+            return "cancelled"
+        if self.signups_open_at and now < self.signups_open_at:
+            return "not-yet"
+        closes = self.signups_close_at or self.starts_at
+        return "open" if now < closes else "closed"
 
     def revised(self) -> None:
         """Mark a change that calendars must pick up (RFC 5545 SEQUENCE and DTSTAMP)."""

@@ -14,17 +14,17 @@ def create_app(test_config: dict | None = None) -> Flask:
                 instance_relative_config=True, static_url_path="/static/app")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from participation import config
+    from participation import cli, config, database, enrolment, errors, forms, i18n, security, site, templating
+    from participation.extensions import babel, db, limiter, login, migrate
 
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
     config.secure_cookies(app.config)
-
-    from participation import cli, errors, forms, i18n, security, site, templating
-    from participation.extensions import babel, db, limiter, login, migrate
+    database.sqlite_options(app.config)
 
     db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     babel.init_app(app, locale_selector=i18n.current_language,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
@@ -39,10 +39,16 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from participation.agenda.routes import bp as agenda_bp
     from participation.auth.routes import bp as auth_bp
+    from participation.enrolment.routes import bp as enrolment_bp, staff_bp as homework_staff_bp
+    from participation.signups.routes import bp as signups_bp
     from participation.staff.routes import bp as staff_bp
 
     app.register_blueprint(agenda_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(enrolment_bp)
+    app.register_blueprint(homework_staff_bp)
+    enrolment.init_app(app)
+    app.register_blueprint(signups_bp)
     app.register_blueprint(staff_bp)
     site.init_app(app)  # last: the static site answers every URL the app does not
     return app

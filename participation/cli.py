@@ -58,7 +58,7 @@ def seed_demo_events(today: dt.date) -> int:
     homework.set_text("tr", "Ödev sınıfı", f"İlkokul çocukları için ödev yardımı.\n\n{note['tr']}", "Mahalle evi")
     homework.set_text("bg", "Клас за домашни", f"Помощ с домашните за деца от началното училище.\n\n{note['bg']}", "Квартален дом")
 
-    workshop = Event(category=Category.ACTIVITY.value, status=Status.PUBLISHED.value, address=address,
+    workshop = Event(category=Category.ACTIVITY.value, status=Status.PUBLISHED.value, address=address, capacity=12,
                      starts_at=dt.datetime.combine(saturday, dt.time(10, 0)),
                      ends_at=dt.datetime.combine(saturday, dt.time(12, 0)),
                      repeat_weekdays="SA", repeat_until=saturday + dt.timedelta(weeks=8))
@@ -79,9 +79,18 @@ def seed_demo_events(today: dt.date) -> int:
     meeting.set_text("tr", "Mahalle sakinleri toplantısı", f"Mahalle hakkında birlikte konuşalım.\n\n{note['tr']}", "Mahalle evi")
     meeting.set_text("bg", "Среща на жителите", f"Заедно говорим за квартала.\n\n{note['bg']}", "Квартален дом")
 
-    db.session.add_all([homework, workshop, session, meeting])
+    db.session.add_all([homework, workshop, session, meeting, _demo_homework_group(today)])
     db.session.commit()
     return 4
+
+
+def _demo_homework_group(today: dt.date):
+    """An example group, so the enrolment form has a group to choose."""
+    from participation.enrolment.models import HomeworkGroup, school_year_of
+
+    return HomeworkGroup(name="Voorbeeldgroep (demo)", school="all", year_from=1, year_to=3, weekdays="WE",
+                         start_time=dt.time(14, 0), end_time=dt.time(16, 0), place="Buurthuis",
+                         capacity=12, school_year=school_year_of(today), active=True)
 
 
 def init_app(app: Flask) -> None:
@@ -107,6 +116,15 @@ def init_app(app: Flask) -> None:
         base = app.config["PUBLIC_BASE_URL"]
         click.echo(f"Demo events added: {count}")
         click.echo(f"Staff login: {base}/staff/login  e-mail: {DEMO_ADMIN}  password: {password}")
+
+    @app.cli.command("outbox-worker")
+    @click.option("--once", is_flag=True, help="One round, then stop (for cron or tests).")
+    def outbox_worker_command(once: bool):
+        """Send queued e-mail (retrying while the mail server is away) and queue reminders."""
+        from participation import outbox
+        from participation.signups.service import queue_reminders
+
+        outbox.run_worker(app.config["OUTBOX_INTERVAL"], once, on_cycle=queue_reminders)
 
     @app.cli.group()
     def translate():

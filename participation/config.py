@@ -45,6 +45,15 @@ def from_environment(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
+        # How long personal data are kept (the privacy guide states the same periods; a test compares).
+        "SIGNUP_RETENTION_DAYS": int(os.environ.get("SIGNUP_RETENTION_DAYS", "30")),
+        "ENROLMENT_RETENTION_MONTHS": int(os.environ.get("ENROLMENT_RETENTION_MONTHS", "3")),
+        # Outbox worker: seconds between rounds; reminders go out this many hours before an activity.
+        "OUTBOX_INTERVAL": float(os.environ.get("OUTBOX_INTERVAL", "5")),
+        "REMINDER_HOURS": int(os.environ.get("REMINDER_HOURS", "24")),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "0") == "1",
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
     }
 
 

@@ -33,7 +33,7 @@ def form_errors(form) -> list[tuple[str | None, str]]:
     for field in form:
         if not field.errors:
             continue
-        if field.name == "csrf_token":
+        if getattr(field, "short_name", field.name) == "csrf_token":
             errors.insert(0, (None, str(CSRF_MESSAGE)))
         else:
             errors.append((field.id, str(field.errors[0])))
@@ -58,4 +58,4 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def logout_form():
-        return {"logout_form": LogoutForm() if current_user.is_authenticated else None}
+        return {"logout_form": LogoutForm() if current_user and current_user.is_authenticated else None}

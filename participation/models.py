@@ -84,3 +84,9 @@ class AuditEntry(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
 
     actor: Mapped[StaffUser | None] = relationship()
+
+
+# Every table must be known to Alembic's autogenerate: the areas' models, imported here.
+from participation.outbox import OutboxMessage  # noqa: E402,F401
+from participation.signups.models import Signup  # noqa: E402,F401
+from participation.enrolment.models import Enrolment  # noqa: E402,F401

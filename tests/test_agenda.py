@@ -16,14 +16,14 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def add_event(app, *, title="Huiswerkklas", start=None, hours=2, status=Status.PUBLISHED, category="homework",
-              weekdays=None, until=None, skipped=(), texts=None) -> int:
+              weekdays=None, until=None, skipped=(), texts=None, capacity=None) -> int:
     """Store an event directly, as staff would have published it."""
     start = start or dt.datetime.now(BRUSSELS).replace(tzinfo=None, hour=16, minute=0, second=0,
                                                         microsecond=0) + dt.timedelta(days=2)
     with app.app_context():
         event = Event(category=category, status=status.value, address="Binnenlaan 50, 3600 Genk",
                       starts_at=start, ends_at=start + dt.timedelta(hours=hours),
-                      repeat_weekdays=weekdays, repeat_until=until)
+                      repeat_weekdays=weekdays, repeat_until=until, capacity=capacity)
         event.skipped = list(skipped)
         event.set_text("nl", title, "Hulp bij het huiswerk.", "Buurthuis")
         for language, text in (texts or {}).items():

@@ -16,6 +16,7 @@ from events.models import TIMEZONE, Category, Event, Status
 from participation.extensions import db
 from participation.i18n import current_language, localized
 from participation.labels import CATEGORY_LABELS
+from participation.signups import service as signup_service
 from participation.models import AuditEntry
 
 bp = Blueprint("agenda", __name__)
@@ -71,7 +72,9 @@ def event(event_id: int):
         abort(404)
     now = dt.datetime.now(TIMEZONE)
     upcoming = item.occurrences(now, now + dt.timedelta(days=366))[:12]
-    return render_template("agenda/event.html", event=item, upcoming=upcoming)
+    return render_template("agenda/event.html", event=item, upcoming=upcoming,
+                           signup_state=item.signup_state(now.replace(tzinfo=None)),
+                           places_left=signup_service.places_left(item) if item.takes_signups else 0)
 
 
 def _calendar_response(events: list[Event], name: str, filename: str, attachment: bool) -> Response:

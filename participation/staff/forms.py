@@ -7,10 +7,10 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, EmailField, PasswordField, SelectField, StringField,
-                     TextAreaField, TimeField)
+from wtforms import (BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField,
+                     StringField, TextAreaField, TimeField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from events.models import LANGUAGES, WEEKDAYS
 from participation.forms import MultiCheckboxField
@@ -73,6 +73,30 @@ class EventForm(FlaskForm):
                              format=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"])
     skip_dates = TextAreaField(_l("Dates without the event (holidays)"), validators=[
         Optional(), Length(max=2000, message=_l("Use at most %(max)d characters"))])
+
+    capacity = IntegerField(_l("Number of places for sign-ups"), validators=[
+        Optional(), NumberRange(min=1, max=1000, message=_l("Enter a number from %(min)s to %(max)s"))],
+        render_kw={"inputmode": "numeric"})
+    signups_open_date = DateField(_l("Sign-ups open on"), validators=[Optional()],
+                                  format=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"])
+    signups_close_date = DateField(_l("Sign-ups close on"), validators=[Optional()],
+                                   format=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"])
+    min_age = IntegerField(_l("Youngest age"), validators=[
+        Optional(), NumberRange(min=0, max=120, message=_l("Enter a number from %(min)s to %(max)s"))],
+        render_kw={"inputmode": "numeric"})
+    max_age = IntegerField(_l("Oldest age"), validators=[
+        Optional(), NumberRange(min=0, max=120, message=_l("Enter a number from %(min)s to %(max)s"))],
+        render_kw={"inputmode": "numeric"})
+
+    def validate_signups_close_date(self, field):
+        if field.data and self.signups_open_date.data and field.data < self.signups_open_date.data:
+            raise ValidationError(_l("Sign-ups must close after they open"))
+        if field.data and self.date.data and field.data > self.date.data:
+            raise ValidationError(_l("Sign-ups must close on or before the first date"))
+
+    def validate_max_age(self, field):
+        if field.data is not None and self.min_age.data is not None and field.data < self.min_age.data:
+            raise ValidationError(_l("The oldest age must be at least the youngest age"))
 
     def validate_end_time(self, field):
         if self.start_time.data and field.data and field.data <= self.start_time.data:

@@ -17,6 +17,7 @@ from participation.extensions import db, limiter
 from participation.forms import ConfirmForm
 from participation.i18n import localized
 from participation.models import AuditEntry, Role, StaffUser
+from participation.signups import service as signup_service
 from participation.staff.forms import AccountForm, EventForm, PasswordForm
 
 bp = Blueprint("staff", __name__)
@@ -65,6 +66,13 @@ def _fill_event(event: Event, form: EventForm) -> None:
         event.skipped = form.parsed_skip_dates
     else:
         event.repeat_weekdays, event.repeat_until, event.skipped = None, None, []
+    event.capacity = form.capacity.data
+    # Sign-ups open at the start of their first day and close at the end of their last day.
+    event.signups_open_at = dt.datetime.combine(form.signups_open_date.data, dt.time()) \
+        if form.signups_open_date.data else None
+    event.signups_close_at = dt.datetime.combine(form.signups_close_date.data, dt.time(23, 59)) \
+        if form.signups_close_date.data else None
+    event.min_age, event.max_age = form.min_age.data, form.max_age.data
 
 
 def _form_from_event(event: Event) -> EventForm:
@@ -74,6 +82,9 @@ def _form_from_event(event: Event) -> EventForm:
         date=event.starts_at.date(), start_time=event.starts_at.time(), end_time=event.ends_at.time(),
         repeats=event.is_recurring, weekdays=event.weekdays, repeat_until=event.repeat_until,
         skip_dates="\n".join(d.strftime("%d/%m/%Y") for d in event.skipped),
+        capacity=event.capacity, min_age=event.min_age, max_age=event.max_age,
+        signups_open_date=event.signups_open_at.date() if event.signups_open_at else None,
+        signups_close_date=event.signups_close_at.date() if event.signups_close_at else None,
     )
     for language in LANGUAGES:
         text = event.texts.get(language)
@@ -111,8 +122,11 @@ def edit_event(event_id: int):
     if not form.is_submitted():
         form = _form_from_event(event)
     if form.validate_on_submit():
+        signup_service.lock(event.id)  # the number of places may change under people signing up
         _fill_event(event, form)
         event.revised()
+        if event.takes_signups:
+            signup_service.promote_waiting(event)  # more places: the waiting list moves up
         audit.record("event.update", event, event.texts[DEFAULT_LANGUAGE].title)
         db.session.commit()
         flash(_("Your changes are saved."), "success")

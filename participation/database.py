@@ -1,0 +1,31 @@
+"""Database settings that differ per engine."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import event
+
+from participation.extensions import db
+
+SQLITE_BUSY_SECONDS = 30
+
+
+def sqlite_options(config) -> None:
+    """SQLite waits for a busy lock instead of failing at once (several processes share the file)."""
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {**options.get("connect_args", {}), "timeout": SQLITE_BUSY_SECONDS}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def init_app(app: Flask) -> None:
+    """Write-ahead logging on SQLite: readers never wait for the one writer."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _pragmas(connection, _record):
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()

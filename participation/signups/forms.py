@@ -1,0 +1,61 @@
+"""The sign-up form: only what is needed to keep a place and to reach the person."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, IntegerField, RadioField, StringField, TelField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+
+MAX_PEOPLE = 10
+
+
+def normalise_phone(value: str) -> str:
+    """Keep digits and a leading +, so the same number is recognised however it is typed."""
+    value = value.strip()
+    digits = re.sub(r"\D", "", value)
+    return ("+" if value.startswith("+") else "") + digits
+
+
+class SignupForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[
+        DataRequired(_l("Enter your name")), Length(max=120, message=_l("Use at most %(max)d characters"))],
+        render_kw={"autocomplete": "name"})
+    phone = TelField(_l("Phone number"), validators=[Optional(), Length(max=40, message=_l("Use at most %(max)d characters"))],
+                     render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    email = EmailField(_l("E-mail address"), validators=[
+        Optional(), Email(_l("Enter an e-mail address like name@example.be")), Length(max=254)],
+        render_kw={"autocomplete": "email", "spellcheck": "false"})
+    people = IntegerField(_l("How many people come, you included?"), default=1, validators=[
+        InputRequired(_l("Enter the number of people")),
+        NumberRange(min=1, max=MAX_PEOPLE, message=_l("Enter a number from %(min)s to %(max)s"))],
+        render_kw={"inputmode": "numeric", "min": 1, "max": MAX_PEOPLE})
+    language = RadioField(_l("In which language do we contact you?"), choices=[
+        SelectChoice("nl", "Nederlands"), SelectChoice("tr", "Türkçe"), SelectChoice("bg", "Български")],
+        validators=[InputRequired(_l("Choose a language"))])
+    consent = BooleanField(_l("I agree that the buurthuis keeps these details to organise the activity."),
+                           validators=[DataRequired(_l("Tick the box to agree, or we cannot keep your place"))])
+    submission_id = HiddenField(default=lambda: uuid.uuid4().hex)
+
+    def validate_phone(self, field):
+        if field.data and not 6 <= len(re.sub(r"\D", "", field.data)) <= 15:
+            raise ValidationError(_l("Enter a phone number like 0470 12 34 56"))
+
+    def validate(self, extra_validators=None) -> bool:
+        """A phone number or an e-mail address: at least one, to reach the person."""
+        valid = super().validate(extra_validators)
+        if not (self.phone.data or "").strip() and not (self.email.data or "").strip() and not self.phone.errors:
+            self.phone.errors = [*self.phone.errors, _l("Enter a phone number or an e-mail address")]
+            valid = False
+        return valid
+
+
+class StaffSignupForm(SignupForm):
+    """Staff take a sign-up on the phone: the person agrees on the phone."""
+
+    consent = BooleanField(_l("The person agreed on the phone that we keep these details."),
+                           validators=[DataRequired(_l("Ask the person to agree first"))])

@@ -1,0 +1,191 @@
+"""Sign up for an activity without an account; staff run the lists."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from events.models import TIMEZONE, Event
+from participation import audit
+from participation.extensions import db, limiter
+from participation.forms import ConfirmForm
+from participation.i18n import current_language, localized
+from participation.signups import service
+from participation.signups.forms import SignupForm, StaffSignupForm, normalise_phone
+from participation.signups.models import Signup, SignupStatus
+
+bp = Blueprint("signups", __name__)
+limiter.limit("10 per minute", methods=["POST"])(bp)
+
+
+def _now_local() -> dt.datetime:
+    return dt.datetime.now(TIMEZONE).replace(tzinfo=None)
+
+
+def _public_event(event_id: int) -> Event:
+    event = db.get_or_404(Event, event_id)
+    if not event.is_public or not event.takes_signups:
+        abort(404)
+    return event
+
+
+def _fill_from(form: SignupForm) -> dict:
+    return {
+        "name": form.name.data.strip(),
+        "phone": normalise_phone(form.phone.data or ""),
+        "email": (form.email.data or "").strip(),
+        "people": form.people.data,
+        "language": form.language.data,
+    }
+
+
+@localized(bp, "/agenda/<int:event_id>/signup", methods=["GET", "POST"])
+def signup(event_id: int):
+    """The sign-up form; a full activity offers the waiting list instead."""
+    event = _public_event(event_id)
+    state = event.signup_state(_now_local())
+    form = SignupForm()
+    if request.method == "GET":
+        form.language.data = current_language()
+    if state == "open" and form.validate_on_submit():
+        if form.people.data > event.capacity:
+            form.people.errors.append(_("This activity has %(places)d places in all.", places=event.capacity))
+        else:
+            try:
+                made = service.sign_up(event, **_fill_from(form), submission_id=form.submission_id.data)
+            except service.AlreadySignedUp:
+                form.phone.errors.append(_("Somebody with this phone number or e-mail address is already "
+                                           "signed up for this activity. Use the link in that confirmation."))
+            else:
+                return redirect(url_for("signups.manage", token=made.token, new=1))
+    return render_template("signups/form.html", event=event, form=form, state=state,
+                           places_left=service.places_left(event))
+
+
+def _by_token(token: str) -> Signup:
+    found = db.session.scalar(select(Signup).where(Signup.token == token))
+    if found is None:
+        abort(404)
+    return found
+
+
+@localized(bp, "/signup/<token>/")
+def manage(token: str):
+    """The private page of one sign-up: its state, its reference, and a way to cancel."""
+    item = _by_token(token)
+    position = None
+    if item.status == SignupStatus.WAITING:
+        position = 1 + db.session.query(Signup).filter(
+            Signup.event_id == item.event_id, Signup.status == SignupStatus.WAITING,
+            (Signup.created_at < item.created_at) | ((Signup.created_at == item.created_at) & (Signup.id < item.id)),
+        ).count()
+    return render_template("signups/manage.html", signup=item, event=item.event, new=request.args.get("new"),
+                           position=position, form=ConfirmForm(), link=service.manage_url(item))
+
+
+@localized(bp, "/signup/<token>/cancel", methods=["POST"])
+def cancel(token: str):
+    """Cancel by the private link; the waiting list moves up."""
+    item = _by_token(token)
+    if ConfirmForm().validate_on_submit():
+        service.cancel(item)
+        flash(_("Your sign-up is cancelled. Thank you for letting us know."), "success")
+    return redirect(url_for("signups.manage", token=token))
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+def _staff_event(event_id: int) -> Event:
+    event = db.get_or_404(Event, event_id)
+    if not event.takes_signups:
+        abort(404)
+    return event
+
+
+def _lists(event: Event) -> dict[str, list[Signup]]:
+    rows = db.session.scalars(select(Signup).where(Signup.event_id == event.id)
+                              .order_by(Signup.created_at, Signup.id)).all()
+    return {status: [s for s in rows if s.status == status] for status in SignupStatus}
+
+
+@localized(bp, "/staff/events/<int:event_id>/signups", methods=["GET", "POST"])
+@login_required
+def staff_list(event_id: int):
+    """Confirmed list, waiting list, cancelled; add a sign-up taken by phone."""
+    event = _staff_event(event_id)
+    form = StaffSignupForm()
+    if request.method == "GET":
+        form.language.data = current_language()
+    if form.validate_on_submit():
+        try:
+            made = service.sign_up(event, **_fill_from(form), submission_id=form.submission_id.data, source="staff")
+        except service.AlreadySignedUp:
+            form.phone.errors.append(_("This person is already on the list."))
+        else:
+            audit.record("signup.create", made, f"{made.reference} ({made.people})")
+            db.session.commit()
+            flash(_("Added to the list: %(reference)s.", reference=made.reference), "success")
+            return redirect(url_for("signups.staff_list", event_id=event.id))
+    return render_template("signups/staff_list.html", event=event, lists=_lists(event), form=form,
+                           confirm=ConfirmForm(), places_left=service.places_left(event))
+
+
+@localized(bp, "/staff/signups/<int:signup_id>/cancel", methods=["POST"])
+@login_required
+def staff_cancel(signup_id: int):
+    """Cancel a sign-up for somebody who called; the waiting list moves up."""
+    item = db.get_or_404(Signup, signup_id)
+    if ConfirmForm().validate_on_submit():
+        moved = service.cancel(item)
+        audit.record("signup.cancel", item, item.reference)
+        for other in moved:
+            audit.record("signup.promote", other, other.reference)
+        db.session.commit()
+        flash(_("Cancelled: %(reference)s.", reference=item.reference), "success")
+    return redirect(url_for("signups.staff_list", event_id=item.event_id))
+
+
+@localized(bp, "/staff/events/<int:event_id>/attendance")
+@login_required
+def attendance(event_id: int):
+    """A list to print and tick off at the door."""
+    event = _staff_event(event_id)
+    return render_template("signups/attendance.html", event=event, lists=_lists(event))
+
+
+@localized(bp, "/staff/events/<int:event_id>/signups.csv")
+@login_required
+def export_csv(event_id: int):
+    """Every sign-up as CSV that a spreadsheet opens with Turkish and Bulgarian letters intact."""
+    event = _staff_event(event_id)
+    buffer = io.StringIO()
+    # Semicolons: what a spreadsheet in Belgium expects; the BOM tells it the file is UTF-8.
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([_("Reference"), _("Status"), _("Name"), _("People"), _("Phone number"),
+                     _("E-mail address"), _("Language"), _("Signed up on"), _("Taken by")])
+    labels = {SignupStatus.CONFIRMED: _("Confirmed"), SignupStatus.WAITING: _("Waiting list"),
+              SignupStatus.CANCELLED: _("Cancelled")}
+    for status, rows in _lists(event).items():
+        for s in rows:
+            writer.writerow([s.reference, labels[status], _spreadsheet_safe(s.name), s.people, _spreadsheet_safe(s.phone),
+                             _spreadsheet_safe(s.email), s.language,
+                             s.created_at.replace(tzinfo=dt.UTC).astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M"),
+                             _("staff") if s.source == "staff" else _("online")])
+    audit.record("signup.export", event, f"{sum(len(r) for r in _lists(event).values())} rows")
+    db.session.commit()
+    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="signups-{event.id}.csv"'
+    return response
+
+
+def _spreadsheet_safe(value: str) -> str:
+    """A cell typed by the public must not start a formula in the spreadsheet (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
