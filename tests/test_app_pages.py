@@ -31,11 +31,15 @@ def test_every_interface_message_is_translated(language):
         template_ids = {m.id for m in read_po(handle) if m.id}
     messages = [m for m in catalog(language) if m.id]
     assert {m.id for m in messages} == template_ids, "run `flask --app participation translate update`"
-    untranslated = [m.id for m in messages if not m.string or m.fuzzy]
+    def forms(value) -> tuple:
+        return value if isinstance(value, tuple) else (value,)
+
+    untranslated = [m.id for m in messages if not all(forms(m.string)) or m.fuzzy]
     assert untranslated == []
     for message in messages:
-        placeholders = sorted(re.findall(r"%\(\w+\)\w", message.id))
-        assert sorted(re.findall(r"%\(\w+\)\w", message.string)) == placeholders, message.id
+        placeholders = set(re.findall(r"%\(\w+\)\w", forms(message.id)[-1]))
+        for text in forms(message.string):
+            assert set(re.findall(r"%\(\w+\)\w", text)) == placeholders, message.id
 
 
 def public_pages(app, client) -> list[tuple[str, str]]:
@@ -100,18 +104,21 @@ def app_pages(app, client, users, event_with_signups) -> list[tuple[str, str]]:
 
 
 def visible_text(html: str) -> str:
+    """The text a reader sees, without e-mail addresses (staff@… is an address, not a word)."""
     page = BeautifulSoup(html, "html.parser")
     for element in page(["script", "style"]):
         element.decompose()
-    return " ".join(page.get_text(" ").split())
+    return re.sub(r"\S+@\S+", " ", " ".join(page.get_text(" ").split()))
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_app_page_is_in_its_language_with_no_untranslated_message(app, client, users, language):
-    translations = {m.id: m.string for m in catalog(language) if m.id}
+    translations = {m.id: m.string for m in catalog(language) if m.id and isinstance(m.id, str)}
     # Messages that read the same in English and this language are not evidence of anything.
+    # English words that are also words of the language itself ("Kind" is Dutch for child).
+    own_words = {"nl": {"Kind"}, "tr": set(), "bg": set()}[language]
     telltale = [msgid for msgid, text in translations.items()
-                if text != msgid and "%(" not in msgid and len(msgid) > 3]
+                if text != msgid and "%(" not in msgid and len(msgid) > 3 and msgid not in own_words]
     prefix = "" if language == "nl" else f"/{language}"
     bad_invalid_event = {**EVENT_FORM, "title_nl": "", "end_time": "10:00", "repeat_until": ""}
     posts = {"/staff/events/new": bad_invalid_event, "/staff/accounts/": {"email": "not an address"},
