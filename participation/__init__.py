@@ -1,4 +1,4 @@
-"""Wijkpunt Waterschei's participation app: the agenda, staff tools and, later, the forms."""
+"""Wijkpunt Waterschei's participation app: the agenda, sign-ups, enrolments, feedback and staff tools."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                 instance_relative_config=True, static_url_path="/static/app")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from participation import cli, config, database, enrolment, errors, forms, i18n, security, site, templating
+    from participation import (cli, config, database, enrolment, errors, forms, i18n, privacy, security, site,
+                               templating)
     from participation.extensions import babel, db, limiter, login, migrate
 
     app.config.from_mapping(config.from_environment(app.instance_path))
@@ -39,16 +40,22 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from participation.agenda.routes import bp as agenda_bp
     from participation.auth.routes import bp as auth_bp
+    from participation.checkers.routes import bp as checkers_bp
     from participation.enrolment.routes import bp as enrolment_bp, staff_bp as homework_staff_bp
+    from participation.feedback.routes import bp as feedback_bp, staff_bp as feedback_staff_bp
     from participation.signups.routes import bp as signups_bp
     from participation.staff.routes import bp as staff_bp
 
     app.register_blueprint(agenda_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(checkers_bp)
     app.register_blueprint(enrolment_bp)
     app.register_blueprint(homework_staff_bp)
+    app.register_blueprint(feedback_bp)
+    app.register_blueprint(feedback_staff_bp)
     enrolment.init_app(app)
     app.register_blueprint(signups_bp)
     app.register_blueprint(staff_bp)
+    privacy.init_app(app)
     site.init_app(app)  # last: the static site answers every URL the app does not
     return app

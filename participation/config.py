@@ -48,6 +48,12 @@ def from_environment(instance_path: str) -> dict:
         # How long personal data are kept (the privacy guide states the same periods; a test compares).
         "SIGNUP_RETENTION_DAYS": int(os.environ.get("SIGNUP_RETENTION_DAYS", "30")),
         "ENROLMENT_RETENTION_MONTHS": int(os.environ.get("ENROLMENT_RETENTION_MONTHS", "3")),
+        # Feedback: contact details and photo go 6 months after the case is closed, the message 2 years after.
+        "FEEDBACK_CONTACT_RETENTION_MONTHS": 6,
+        "FEEDBACK_RETENTION_MONTHS": 24,
+        "FEEDBACK_PHOTO_MAX_BYTES": int(os.environ.get("FEEDBACK_PHOTO_MAX_BYTES", str(5 * 1024 * 1024))),
+        "AUDIT_RETENTION_MONTHS": int(os.environ.get("AUDIT_RETENTION_MONTHS", "24")),
+        "OUTBOX_RETENTION_DAYS": int(os.environ.get("OUTBOX_RETENTION_DAYS", "30")),
         # Outbox worker: seconds between rounds; reminders go out this many hours before an activity.
         "OUTBOX_INTERVAL": float(os.environ.get("OUTBOX_INTERVAL", "5")),
         "REMINDER_HOURS": int(os.environ.get("REMINDER_HOURS", "24")),

@@ -27,6 +27,11 @@ class LogoutForm(FlaskForm):
     """Log out is a POST, so no other site can log a staff member out."""
 
 
+def spreadsheet_safe(value: str) -> str:
+    """A cell typed by the public must not start a formula in a spreadsheet (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def form_errors(form) -> list[tuple[str | None, str]]:
     """(field id, message) for the error summary; an expired form has no field to point to."""
     errors: list[tuple[str | None, str]] = []

@@ -35,7 +35,10 @@ def alternate_urls() -> dict[str, str]:
     """This page in each language, for the language switcher and hreflang links."""
     if request.url_rule is None or request.endpoint is None:
         return {lang: language_prefix(lang) for lang in LANGUAGES}
-    args = {**(request.view_args or {}), **request.args.to_dict()}
+    # Every value of a repeated query argument (ticked boxes of a GET form), and none of url_for's
+    # own options (_anchor, _external, _scheme), which a crafted address could otherwise set.
+    query = {name: values for name, values in request.args.lists() if not name.startswith("_")}
+    args = {**(request.view_args or {}), **query}
     urls = {}
     for language in LANGUAGES:
         try:

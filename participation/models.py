@@ -90,3 +90,4 @@ class AuditEntry(Base):
 from participation.outbox import OutboxMessage  # noqa: E402,F401
 from participation.signups.models import Signup  # noqa: E402,F401
 from participation.enrolment.models import Enrolment  # noqa: E402,F401
+from participation.feedback.models import Feedback  # noqa: E402,F401

@@ -52,7 +52,22 @@ def public_pages(app, client) -> list[tuple[str, str]]:
     waiting = client.post(f"/agenda/{event_id}/signup", data=form_data(phone="0470999999", people="1"))
     group_id = add_group(app, school_year="2098-2099")
     enrolled = enrol(client, group_id, submission="pages")
+    from urllib.parse import urlencode
+
+    from test_checkers import CA_ANSWERS, PREMIE_ANSWERS
+    from test_feedback import form_data as feedback_form
+
+    sent = client.post("/feedback/", data=feedback_form(wants_answer="y", contact_name="Ayşe", contact_email="a@example.be",
+                                                        contact_phone="", answer_language="tr"))
     return [
+        ("GET", "/feedback/"),
+        ("POST", "/feedback/"),
+        ("GET", sent.headers["Location"]),
+        ("GET", "/checkers/conformiteitsattest"),
+        ("GET", "/checkers/conformiteitsattest/answer?" + urlencode(CA_ANSWERS)),
+        ("GET", "/checkers/conformiteitsattest/answer?" + urlencode({**CA_ANSWERS, "built_year": "nineteen"})),
+        ("GET", "/checkers/premies"),
+        ("GET", "/checkers/premies/answer?" + urlencode(PREMIE_ANSWERS, doseq=True)),
         ("GET", f"/agenda/{event_id}/signup"),
         ("POST", f"/agenda/{event_id}/signup"),
         ("GET", signup.headers["Location"]),
@@ -70,7 +85,10 @@ def app_pages(app, client, users, event_with_signups) -> list[tuple[str, str]]:
 
     event_id = add_event(app, start=dt.datetime(2099, 3, 10, 16), weekdays="WE", until=dt.date(2099, 4, 14),
                          skipped=[dt.date(2099, 3, 17)])
+    from participation.feedback.models import Feedback
+
     with app.app_context():
+        feedback_id = db.session.scalars(select(Feedback.id)).first()
         group_id = db.session.scalars(select(HomeworkGroup.id)).first()
         enrolment_id = db.session.scalars(select(Enrolment.id)).first()
         child_id = db.session.scalars(select(EnrolledChild.id)).first()
@@ -86,6 +104,12 @@ def app_pages(app, client, users, event_with_signups) -> list[tuple[str, str]]:
         ("GET", f"/staff/homework/enrolments/{enrolment_id}"),
         ("POST", f"/staff/homework/children/{child_id}/decide"),
         ("POST", f"/staff/homework/enrolments/{enrolment_id}/intake"),
+        ("GET", "/staff/feedback/"),
+        ("GET", f"/staff/feedback/{feedback_id}"),
+        ("POST", f"/staff/feedback/{feedback_id}/answer"),
+        ("GET", "/staff/feedback/report"),
+        ("GET", "/staff/privacy/"),
+        ("POST", "/staff/privacy/"),
         ("GET", "/agenda/"),
         ("GET", f"/agenda/{event_id}/"),
         ("GET", "/agenda/404/"),
@@ -179,7 +203,8 @@ def test_every_post_route_demands_a_csrf_token(live_app, users):
         before = db.session.get(Event, event_id).sequence
     for rule in post_rules:
         values = {"event_id": event_id, "user_id": 1, "change": "deactivate", "lang": "tr", "signup_id": 1,
-                  "token": "no-such-token", "group_id": 1, "child_id": 1, "enrolment_id": 1}
+                  "token": "no-such-token", "group_id": 1, "child_id": 1, "enrolment_id": 1,
+                  "feedback_id": 1}
         path = rule.rule
         for name in rule.arguments:
             path = re.sub(rf"<(?:[^:>]+:)?{name}>", str(values.get(name, "")), path)

@@ -15,6 +15,7 @@ from bs4 import BeautifulSoup
 from site_helpers import DEFAULT_LANGUAGE, DOCS, LANGUAGES, guide_paths, page_url, url_to_file
 
 SITE_ORIGIN = "http://127.0.0.1:8000"  # the build's default site_url (SITE_URL unset)
+SITE_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
 
 
 def html_files(site: Path) -> list[Path]:
@@ -249,3 +250,16 @@ def test_the_activities_guide_links_to_the_agenda_and_its_feed_in_its_language(p
                    for a in page.soup.select("article a[href]")}
         assert prefix + "agenda/" in targets, page
         assert prefix + "agenda/feed.ics" in targets, page
+
+
+def test_the_privacy_guide_states_the_retention_periods_the_app_applies(pages):
+    from participation.config import from_environment
+
+    config = from_environment(str(SITE_INSTANCE))
+    keys = {"SIGNUP_RETENTION_DAYS", "ENROLMENT_RETENTION_MONTHS", "FEEDBACK_CONTACT_RETENTION_MONTHS",
+            "FEEDBACK_RETENTION_MONTHS", "AUDIT_RETENTION_MONTHS", "OUTBOX_RETENTION_DAYS"}
+    for page in (p for p in pages if p.guide == "privacy.md"):
+        stated = dict(tag["value"].split(":") for tag in page.soup.select("article data[value]"))
+        assert set(stated) == keys, page
+        for key, value in stated.items():
+            assert int(value) == config[key], f"{page}: the guide says {key}={value}, the app {config[key]}"

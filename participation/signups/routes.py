@@ -14,7 +14,7 @@ from sqlalchemy import select
 from events.models import TIMEZONE, Event
 from participation import audit
 from participation.extensions import db, limiter
-from participation.forms import ConfirmForm
+from participation.forms import ConfirmForm, spreadsheet_safe
 from participation.i18n import current_language, localized
 from participation.signups import service
 from participation.signups.forms import SignupForm, StaffSignupForm, normalise_phone
@@ -174,8 +174,8 @@ def export_csv(event_id: int):
               SignupStatus.CANCELLED: _("Cancelled")}
     for status, rows in _lists(event).items():
         for s in rows:
-            writer.writerow([s.reference, labels[status], _spreadsheet_safe(s.name), s.people, _spreadsheet_safe(s.phone),
-                             _spreadsheet_safe(s.email), s.language,
+            writer.writerow([s.reference, labels[status], spreadsheet_safe(s.name), s.people, spreadsheet_safe(s.phone),
+                             spreadsheet_safe(s.email), s.language,
                              s.created_at.replace(tzinfo=dt.UTC).astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M"),
                              _("staff") if s.source == "staff" else _("online")])
     audit.record("signup.export", event, f"{sum(len(r) for r in _lists(event).values())} rows")
@@ -185,7 +185,3 @@ def export_csv(event_id: int):
     response.headers["Content-Disposition"] = f'attachment; filename="signups-{event.id}.csv"'
     return response
 
-
-def _spreadsheet_safe(value: str) -> str:
-    """A cell typed by the public must not start a formula in the spreadsheet (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -1,0 +1,1 @@
+"""Checkers for landlords: "Do I need a conformiteitsattest?" and "Which renovation premiums can I get?"."""

@@ -1,0 +1,78 @@
+"""Storing a message and telling the resident: one transaction each, safe against a double click."""
+
+from __future__ import annotations
+
+import re
+
+from flask import current_app, has_request_context, url_for
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from participation import outbox
+from participation.extensions import db
+from participation.feedback.forms import FeedbackForm, canonical_street
+from participation.feedback.models import Feedback, FeedbackPhoto
+from participation.feedback.photos import CleanPhoto
+from participation.signups.forms import normalise_phone
+
+SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what new_token() makes
+
+
+def status_url(feedback: Feedback) -> str:
+    """The private status page, in the resident's language (also outside a request)."""
+    if not has_request_context():
+        with current_app.test_request_context():
+            return status_url(feedback)
+    return current_app.config["PUBLIC_BASE_URL"] + url_for("feedback.status", token=feedback.token,
+                                                           lang=feedback.reply_language)
+
+
+def tell_resident(feedback: Feedback, template: str) -> bool:
+    """Queue an e-mail in the resident's language; False when they left no address."""
+    if not feedback.wants_answer:
+        return False
+    message = outbox.queue(feedback.contact_email, feedback.reply_language, template, subject_type="feedback",
+                           subject_id=feedback.id, feedback=feedback, link=status_url(feedback))
+    return message is not None
+
+
+def by_submission(submission_id: str | None) -> Feedback | None:
+    """The message a filled-in form already made, if any."""
+    if not submission_id:
+        return None
+    return db.session.scalar(select(Feedback).where(Feedback.submission_id == submission_id))
+
+
+def store(form: FeedbackForm, language: str, photo: CleanPhoto | None) -> Feedback:
+    """Store the message (and photo, and the confirmation e-mail) and commit; a second send finds the first."""
+    wants_answer = bool(form.wants_answer.data)
+    feedback = Feedback(
+        submission_id=form.submission_id.data,
+        kind=form.kind.data,
+        category=form.category.data,
+        message=form.message.data.strip(),
+        street=canonical_street(form.street.data or ""),
+        language=language,
+        wants_answer=wants_answer,
+    )
+    if wants_answer:  # without the box ticked, whatever was typed in the contact fields is dropped
+        feedback.contact_name = form.contact_name.data.strip()
+        feedback.contact_email = (form.contact_email.data or "").strip()
+        feedback.contact_phone = normalise_phone(form.contact_phone.data or "")
+        feedback.answer_language = form.answer_language.data or language
+    if photo is not None:
+        feedback.photo = FeedbackPhoto(content_type=photo.content_type, data=photo.data, width=photo.width,
+                                       height=photo.height)
+    db.session.add(feedback)
+    db.session.flush()
+    tell_resident(feedback, "feedback_received")
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same form sent twice at the same moment: the first one was stored.
+        db.session.rollback()
+        existing = by_submission(form.submission_id.data)
+        if existing is None:
+            raise
+        return existing
+    return feedback
