@@ -14,8 +14,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                 instance_relative_config=True, static_url_path="/static/app")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from participation import (cli, config, database, enrolment, errors, forms, i18n, privacy, security, site,
-                               templating)
+    from participation import (cli, config, database, enrolment, errors, forms, i18n, inputs, privacy, security,
+                               site, templating)
     from participation.extensions import babel, db, limiter, login, migrate
 
     app.config.from_mapping(config.from_environment(app.instance_path))
@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     config.secure_cookies(app.config)
     database.sqlite_options(app.config)
+    inputs.init_app(app)  # before any rule and request: bounded <int:…> ids, no NUL, the client's address
 
     db.init_app(app)
     database.init_app(app)

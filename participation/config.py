@@ -36,6 +36,11 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM", "wijkpunt@localhost"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
+        # Redis away: each process counts for itself until it is back, instead of failing every form with a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Reverse proxies (nginx) in front of gunicorn: the client's address is then the one they add to
+        # X-Forwarded-For, so rate limits count per resident, not for everybody at once. 0: nobody's header is trusted.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Cookies: never readable by scripts, not sent on cross-site posts; HTTPS-only whenever the
         # public address is https (see secure_cookies).
         "SESSION_COOKIE_HTTPONLY": True,

@@ -33,9 +33,12 @@ def load_user(user_id: str) -> StaffUser | None:
 
 def _safe_next(target: str | None) -> str | None:
     """Only redirect to a path on this site after login."""
-    if not target:
+    if not target or not target.isprintable():
+        return None  # a control character (a line break) cannot go into the Location header
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # not an address at all, e.g. "http://["
         return None
-    parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target

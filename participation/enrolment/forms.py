@@ -94,7 +94,7 @@ class ChildForm(Form):
     def validate_groups(self, field):
         if not field.data:
             raise ValidationError(_l("Choose at least one group, or “Any group is fine”"))
-        if not self.school.data or not self.grade.data:
+        if not self.school.data or not self.grade.data or self.school.errors or self.grade.errors:
             return  # the school or the year has its own error; a group cannot be checked without them
         chosen = {str(group.id): group for group in active_groups()}
         for value in field.data:

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 MAX_PEOPLE = 10
+SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what our own form sends (uuid4().hex)
 
 
 def normalise_phone(value: str) -> str:
@@ -19,6 +20,11 @@ def normalise_phone(value: str) -> str:
     value = value.strip()
     digits = re.sub(r"\D", "", value)
     return ("+" if value.startswith("+") else "") + digits
+
+
+def own_submission_id(value: str | None) -> str:
+    """The form's id if our form made it; anything else gets a new one, so it never finds another person's sign-up."""
+    return value if value and SUBMISSION_ID.fullmatch(value) else uuid.uuid4().hex
 
 
 class SignupForm(FlaskForm):
@@ -39,7 +45,7 @@ class SignupForm(FlaskForm):
         validators=[InputRequired(_l("Choose a language"))])
     consent = BooleanField(_l("I agree that the buurthuis keeps these details to organise the activity."),
                            validators=[DataRequired(_l("Tick the box to agree, or we cannot keep your place"))])
-    submission_id = HiddenField(default=lambda: uuid.uuid4().hex)
+    submission_id = HiddenField(default=lambda: uuid.uuid4().hex, filters=[own_submission_id])
 
     def validate_phone(self, field):
         if field.data and not 6 <= len(re.sub(r"\D", "", field.data)) <= 15:

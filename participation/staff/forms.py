@@ -115,8 +115,8 @@ class EventForm(FlaskForm):
         return valid
 
     def validate_repeat_until(self, field):
-        if not self.repeats.data:
-            return
+        if not self.repeats.data or field.data is None:
+            return  # None: not a date, and the field already says so
         if self.date.data and field.data < self.date.data:
             raise ValidationError(_l("The last date must be on or after the first date"))
         if self.date.data and field.data > self.date.data + dt.timedelta(days=2 * 366):
