@@ -29,7 +29,7 @@ translations: $(COMPILED)
 participation/translations/%/LC_MESSAGES/messages.mo: participation/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d participation/translations -l $* -i $< -o $@
 
-## node_modules: ical.js, the independent check of the calendar feeds (tests/js/)
+## node_modules: ical.js (the calendar feeds, tests/js/), axe-core and vnu-jar (accessibility, HTML validity)
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 

@@ -8,11 +8,14 @@ static-i18n builds each language into its own folder but
 
 This hook runs after static-i18n (lower priority) and repairs those three things, so that
 ``mkdocs build`` alone gives the finished site.
+It also removes the few HTML errors Material writes into every page (``valid_html``), so that the
+Nu HTML Checker and axe-core find nothing (tests/test_html_validity.py, test_accessibility.py).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -25,16 +28,38 @@ SEARCH_LANG = {"nl": ["nl"], "tr": ["tr"], "bg": ["ru"]}
 
 _not_found_pages: dict[str, str] = {}
 
+# Material 9.8 writes autocomplete="off" on its hidden checkbox toggles (drawer, search), which
+# HTML allows on text-like inputs only; tabindex="" on the section labels of navigation.sections,
+# which browsers ignore as no tabindex at all; and a Markdown table whose corner cell is empty gets
+# an empty header cell, which names no column (axe: empty-table-header).
+_CHECKBOX_AUTOCOMPLETE = re.compile(r'(<input\b[^>]*\btype="checkbox"[^>]*?)\s+autocomplete="off"')
+_EMPTY_TABINDEX = re.compile(r'\s+tabindex=""')
+_EMPTY_HEADER_CELL = re.compile(r"<th(\s[^>]*)?>\s*</th>")
+
+
+def valid_html(html: str) -> str:
+    """A built page without Material's three HTML errors and without empty header cells."""
+    html = _CHECKBOX_AUTOCOMPLETE.sub(r"\1", html)
+    html = _EMPTY_TABINDEX.sub("", html)
+    return _EMPTY_HEADER_CELL.sub(lambda match: f"<td{match.group(1) or ''}></td>", html)
+
+
+def on_post_page(output: str, page, config) -> str:
+    """Every guide: valid HTML (see valid_html)."""
+    return valid_html(output)
+
 
 def _i18n(config):
     return config.plugins.get("i18n")
 
 
 def on_post_template(output_content: str, template_name: str, config) -> str:
-    """Keep each language's 404 page; the builds overwrite one another's."""
+    """Keep each language's 404 page, made valid; the builds overwrite one another's."""
     plugin = _i18n(config)
-    if template_name == "404.html" and plugin is not None:
-        _not_found_pages[plugin.current_language] = output_content
+    if template_name == "404.html":
+        output_content = valid_html(output_content)
+        if plugin is not None:
+            _not_found_pages[plugin.current_language] = output_content
     return output_content
 
 
