@@ -12,7 +12,7 @@ export FLASK_APP := participation
 CATALOGS := $(wildcard participation/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: serve test site install translations database clean
+.PHONY: serve test site install translations database clean bench
 
 ## install: the virtual environment with the project and its test tools
 install: $(VENV)/.installed translations
@@ -58,6 +58,13 @@ serve: site database
 ## test: every test, in parallel
 test: install node_modules/.package-lock.json
 	$(BIN)/python -m pytest -n auto
+
+## bench: page weight (Chromium), server throughput (wrk, SQLite and PostgreSQL) and site build time;
+## each prints its figures, none is part of `make test` (see bench/README.md)
+bench: install
+	$(BIN)/python bench/page_weight.py
+	$(BIN)/python bench/server.py
+	$(BIN)/python bench/build_time.py
 
 clean:
 	rm -rf site $(VENV) node_modules .pytest_cache $(COMPILED)

@@ -4,16 +4,20 @@ static-i18n builds each language into its own folder but
 - stacks every language into one search index at the site root, so a Turkish reader's search
   finds Dutch and Bulgarian pages too, and Bulgarian (not a lunr language) is not findable;
 - writes one root ``404.html`` per language build, so the last language built wins;
-- lets Material's language switcher look for ``/tr/sitemap.xml`` and ``/bg/sitemap.xml``.
+- lets Material's language switcher look for ``sitemap.xml`` beside every alternate page
+  (``/tr/sitemap.xml``, ``/tr/contact/sitemap.xml``), where there is none.
 
 This hook runs after static-i18n (lower priority) and repairs those three things, so that
-``mkdocs build`` alone gives the finished site.
-It also removes the few HTML errors Material writes into every page (``valid_html``), so that the
+``mkdocs build`` alone gives the finished site. It also gives our own stylesheet and script
+(``portal.css``, ``portal.js``) content-hashed names, as Material does for its own assets, so a
+browser may keep them for a year.
+And it removes the few HTML errors Material writes into every page (``valid_html``), so that the
 Nu HTML Checker and axe-core find nothing (tests/test_html_validity.py, test_accessibility.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -82,6 +86,50 @@ def on_post_build(config) -> None:
             for name in ("sitemap.xml", "sitemap.xml.gz"):
                 if (site / name).exists():
                     shutil.copyfile(site / name, site / language / name)
+    _sitemap_beside_every_page(site)
+    _fingerprint_assets(site, [str(getattr(item, "path", item))
+                               for item in [*config.extra_css, *config.extra_javascript]])
+
+
+def _sitemap_beside_every_page(site: Path) -> None:
+    """Material fetches ``sitemap.xml`` relative to each ``<link rel="alternate">`` of a page.
+
+    On every guide that is the same guide in nl, tr and bg (``/tr/contact/sitemap.xml``): without
+    a copy there, each page view costs three 404 pages (about 13 KB).
+    """
+    sitemap = site / "sitemap.xml"
+    if not sitemap.exists():
+        return
+    for page in site.rglob("index.html"):
+        if not (page.parent / "sitemap.xml").exists():
+            shutil.copyfile(sitemap, page.parent / "sitemap.xml")
+
+
+def _fingerprint_assets(site: Path, assets: list[str]) -> None:
+    """Copy each of our own assets (``extra_css``, ``extra_javascript``) to a name holding the first
+    12 hex digits of its SHA-256 (``portal.css`` -> ``portal.<hash>.css``) and link that name from
+    every page.
+
+    A changed file gets a new name, so browsers never keep an old one; the plain name stays for
+    anything that links it directly.
+    """
+    renames = {}
+    for asset in assets:
+        source = site / asset
+        if not source.is_file():
+            continue
+        digest = hashlib.sha256(source.read_bytes()).hexdigest()[:12]
+        hashed = source.with_name(f"{source.stem}.{digest}{source.suffix}")
+        shutil.copyfile(source, hashed)
+        # Material links each relative to the page: href="../../assets/stylesheets/portal.css".
+        renames[f'{asset}"'] = f'{hashed.relative_to(site).as_posix()}"'
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        linked = html
+        for plain, hashed_name in renames.items():
+            linked = linked.replace(plain, hashed_name)
+        if linked != html:
+            page.write_text(linked, encoding="utf-8")
 
 
 def _split_search_index(site: Path, default: str, languages: list[str]) -> None:

@@ -6,6 +6,7 @@ In production any web server can serve `site/` instead (README.md shows how); th
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, redirect, send_from_directory
@@ -14,8 +15,10 @@ from participation.i18n import language_prefix
 
 bp = Blueprint("site", __name__)
 
-# Material fingerprints its asset names, so they can be cached for a year.
+# A name carrying a hash of its content never changes content: Material's `main.57a0d79d.min.css`,
+# `bundle.….min.js`, `workers/search.….min.js`, and `portal.<12 hex>.css` (hooks/i18n_site.py).
 LONG_CACHE = 365 * 24 * 3600
+FINGERPRINTED = re.compile(r"[^/]+\.[0-9a-f]{8,}\.(min\.)?(css|js)")
 
 
 def site_dir() -> Path:
@@ -37,28 +40,31 @@ def serve(path: str):
         target = target / "index.html"
     if not target.is_file():
         abort(404)
-    return send_from_directory(root, path, max_age=_max_age(path))
-
-
-def _max_age(path: str) -> int:
-    """Long for fingerprinted theme assets, revalidate for pages and our own stylesheet."""
-    name = Path(path).name
-    if path.startswith("assets/") and name.count(".") >= 3:  # main.57a0d79d.min.css
-        return LONG_CACHE
-    return 0
+    if path.startswith("assets/") and FINGERPRINTED.fullmatch(Path(path).name):
+        response = send_from_directory(root, path, max_age=LONG_CACHE)
+        response.cache_control.immutable = True
+        return response
+    # Pages, the search index and names without a hash (lunr, images) are revalidated each time.
+    return send_from_directory(root, path, max_age=0)
 
 
 def stylesheets() -> list[str]:
-    """The guides' stylesheets, so app pages look like part of the same site."""
-    cached = current_app.extensions.get("wijkpunt_stylesheets")
-    if cached:
-        return cached
+    """The guides' stylesheets (fingerprinted names), so app pages look like part of the same site."""
     folder = site_dir() / "assets" / "stylesheets"
-    found = [f"/assets/stylesheets/{p.name}" for pattern in ("main.*.min.css", "palette.*.min.css")
+    try:
+        version = folder.stat().st_mtime_ns  # a new build of the site makes new names
+    except OSError:
+        version = None
+    cached = current_app.extensions.get("wijkpunt_stylesheets")
+    if cached and cached[0] == version:
+        return cached[1]
+    found = [f"/assets/stylesheets/{p.name}"
+             for pattern in ("main.*.min.css", "palette.*.min.css", "portal.*.css")
              for p in sorted(folder.glob(pattern))]
-    found.append("/assets/stylesheets/portal.css")
+    if not any(href.startswith("/assets/stylesheets/portal.") for href in found):
+        found.append("/assets/stylesheets/portal.css")  # a site built before portal.css had a hash
     if len(found) == 3:
-        current_app.extensions["wijkpunt_stylesheets"] = found
+        current_app.extensions["wijkpunt_stylesheets"] = (version, found)
     return found
 
 

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from itertools import groupby
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from events import build_calendar, calendar_bytes
 from events.models import TIMEZONE, Category, Event, Status
+from participation import caching
 from participation.extensions import db
 from participation.i18n import current_language, localized
 from participation.labels import CATEGORY_LABELS
 from participation.signups import service as signup_service
+from participation.signups.models import Signup, SignupStatus
+from participation.site import stylesheets as site_stylesheets
 from participation.models import AuditEntry
 
 bp = Blueprint("agenda", __name__)
@@ -30,11 +34,50 @@ def _category_arg() -> str | None:
     return value if value in {c.value for c in Category} else None
 
 
-def public_events(category: str | None = None) -> list[Event]:
+def public_events(category: str | None = None, *, between: tuple[dt.datetime, dt.datetime] | None = None
+                  ) -> list[Event]:
+    """Published and cancelled events; with `between` (aware), only those that may occur then."""
     query = select(Event).where(Event.status.in_(PUBLIC))
     if category:
         query = query.where(Event.category == category)
+    if between:
+        # Stored times are Brussels wall-clock time; a day's margin covers any change of clock.
+        # This only narrows the rows loaded: occurrences() decides exactly.
+        margin = dt.timedelta(days=1)
+        start, end = (moment.astimezone(TIMEZONE).replace(tzinfo=None) for moment in between)
+        weekly = and_(Event.repeat_weekdays.is_not(None), Event.repeat_weekdays != "",
+                      or_(Event.repeat_until.is_(None), Event.repeat_until >= (start - margin).date()))
+        query = query.where(Event.starts_at < end + margin, or_(Event.ends_at > start - margin, weekly))
     return list(db.session.scalars(query.order_by(Event.starts_at)))
+
+
+def _revision_query(of_one_kind: bool):
+    """Counts and stamps of the public events (of one kind: bind "category"), and the last deletion."""
+    events, audit = Event.__table__, AuditEntry.__table__
+    deleted = select(func.max(audit.c.at)).where(audit.c.action == "event.delete").scalar_subquery()
+    query = select(func.count(events.c.id), func.coalesce(func.sum(events.c.sequence), 0),
+                   func.max(events.c.updated_at), func.coalesce(func.max(events.c.id), 0), deleted
+                   ).where(events.c.status.in_(PUBLIC))
+    return query.where(events.c.category == bindparam("category")) if of_one_kind else query
+
+
+# Built once: these run on every agenda and feed request, even those answered with 304.
+_REVISION_QUERIES = {False: _revision_query(False), True: _revision_query(True)}
+
+
+def _revision(category: str | None = None) -> tuple[str, dt.datetime]:
+    """What the public agenda (of one kind) holds, from one aggregate query, without loading it.
+
+    Any edit raises an event's SEQUENCE and its update time, an event that is added or removed
+    changes the count, and a deletion leaves its time in the audit log; together they name the
+    content. Returns that name and the time of the last change.
+    """
+    query = _REVISION_QUERIES[bool(category)]
+    count, sequences, newest, last_id, deleted = db.session.connection().execute(
+        query, {"category": category} if category else {}).one()
+    stamps = [stamp for stamp in (newest, deleted) if stamp]
+    changed = max(stamps, default=dt.datetime(2024, 1, 1)).replace(microsecond=0)
+    return f"{count}:{sequences}:{newest}:{last_id}:{deleted}", changed
 
 
 def _absolute(path: str) -> str:
@@ -50,40 +93,109 @@ def index():
     """Upcoming dates, grouped by day, optionally of one kind only."""
     category = _category_arg()
     now = dt.datetime.now(TIMEZONE)
+    if not _anonymous_visit():
+        return _render_agenda(category, now)[0]
+    return _shared_page(_revision(category)[0], lambda: _render_agenda(category, now), now)
+
+
+def _render_agenda(category: str | None, now: dt.datetime) -> tuple[str, dt.datetime]:
+    """The agenda page, and the moment it changes by itself (a date ends, or a new day begins)."""
     today = dt.datetime.combine(now.date(), dt.time(), TIMEZONE)
     window_end = today + dt.timedelta(days=AGENDA_DAYS)
     occurrences = sorted(
-        (o for event in public_events(category) for o in event.occurrences(now, window_end)),
+        (o for event in public_events(category, between=(now, window_end))
+         for o in event.occurrences(now, window_end)),
         key=lambda o: (o.start, o.event.id),
     )
     days = [(day, list(items)) for day, items in groupby(occurrences, key=lambda o: o.day)]
     feed = _absolute(_feed_path(category))
-    return render_template(
+    html = render_template(
         "agenda/index.html", days=days, category=category,
         feed_url=feed, webcal_url="webcal://" + feed.split("://", 1)[1], agenda_days=AGENDA_DAYS,
     )
+    return html, _next_change(now, [o.end for o in occurrences])
 
 
 @localized(bp, "/agenda/<int:event_id>/")
 def event(event_id: int):
     """One event: when, where, what; drafts only for staff, as a preview."""
+    now = dt.datetime.now(TIMEZONE)
+    if not _anonymous_visit():
+        return _render_event(event_id, now)[0]
+    state = db.session.connection().execute(_EVENT_STATE, {"id": event_id}).one_or_none()
+    if state is None or state.status not in PUBLIC:
+        abort(404)
+    return _shared_page(repr(tuple(state)), lambda: _render_event(event_id, now), now)
+
+
+def _render_event(event_id: int, now: dt.datetime) -> tuple[str, dt.datetime]:
+    """The event page, and the moment it changes by itself (a date passes, sign-ups open or close)."""
     item = db.get_or_404(Event, event_id)
     if not item.is_public and not current_user.is_authenticated:
         abort(404)
-    now = dt.datetime.now(TIMEZONE)
     upcoming = item.occurrences(now, now + dt.timedelta(days=366))[:12]
-    return render_template("agenda/event.html", event=item, upcoming=upcoming,
+    html = render_template("agenda/event.html", event=item, upcoming=upcoming,
                            signup_state=item.signup_state(now.replace(tzinfo=None)),
                            places_left=signup_service.places_left(item) if item.takes_signups else 0)
+    opens, closes = item.signups_open_at, item.signups_close_at or item.starts_at
+    turns = [moment.replace(tzinfo=TIMEZONE) for moment in (opens, closes) if moment is not None]
+    return html, _next_change(now, [o.end for o in upcoming] + turns)
 
 
-def _calendar_response(events: list[Event], name: str, filename: str, attachment: bool) -> Response:
-    """An iCalendar answer that repeats to a conditional request with 304."""
+# What an event page shows that can change: the event (any edit raises SEQUENCE) and the places taken.
+_EVENT_STATE = select(
+    Event.__table__.c.status, Event.__table__.c.sequence, Event.__table__.c.updated_at,
+    select(func.coalesce(func.sum(Signup.__table__.c.people), 0))
+    .where(Signup.__table__.c.event_id == Event.__table__.c.id,
+           Signup.__table__.c.status == SignupStatus.CONFIRMED.value)
+    .scalar_subquery(),
+).where(Event.__table__.c.id == bindparam("id"))
+
+
+def _anonymous_visit() -> bool:
+    """A visitor who is not logged in and has no message waiting sees the same page as any other."""
+    return not current_user.is_authenticated and not session.get("_flashes")
+
+
+def _next_change(now: dt.datetime, moments: list[dt.datetime]) -> dt.datetime:
+    """The first of `moments` still to come, or the next midnight, whichever is sooner."""
+    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), TIMEZONE)
+    return min([moment for moment in moments if moment > now] + [midnight])
+
+
+def _shared_page(state: str, render: Callable[[], tuple[str, dt.datetime]], now: dt.datetime) -> Response:
+    """A page that is the same for every visitor in the same `state`, kept until it changes by itself.
+
+    The key also holds the language and query (the URL) and the hashed names of the stylesheets the
+    page links. The page gets an ETag, so a browser's reload is answered with 304.
+    """
+    assets = "|".join([*site_stylesheets(), url_for("static", filename="app.css")])
+    key = f"{request.full_path}|{now.date()}|{state}|{assets}"
+    pages = caching.cache("pages", size=64)
+    kept = pages.get(key)
+    if kept is None or now >= kept[2]:
+        html, valid_until = render()
+        body = html.encode()  # once, not on every request
+        kept = (body, hashlib.sha256(body).hexdigest()[:32], valid_until)
+        pages.put(key, kept)
+    response = Response(kept[0], mimetype="text/html")
+    response.set_etag(kept[1], weak=True)
+    caching.share_body(kept[1])
+    return response.make_conditional(request)
+
+
+def _calendar_response(load: Callable[[], list[Event]], revision: tuple[str, dt.datetime], name: str,
+                       filename: str, attachment: bool) -> Response:
+    """An iCalendar answer that repeats to a conditional request with 304, before loading any event.
+
+    `revision` names the content (see `_revision`); a feed built once is kept under its ETag.
+    """
     language = current_language()
-    stamp = _revision(events)
+    content, stamp = revision
+    etag = hashlib.sha256(f"{language}|{name}|{content}".encode()).hexdigest()[:32]
     response = Response(mimetype="text/calendar")
     response.charset = "utf-8"
-    response.set_etag(_etag(events, language, name))
+    response.set_etag(etag)
     response.last_modified = stamp.replace(tzinfo=dt.UTC)
     response.cache_control.public = True
     response.cache_control.max_age = 300
@@ -92,42 +204,35 @@ def _calendar_response(events: list[Event], name: str, filename: str, attachment
     response.make_conditional(request)
     if response.status_code == 304:
         return response
-    calendar = build_calendar(
-        events, language=language, name=name,
-        event_url=lambda e: _absolute(url_for("agenda.event", event_id=e.id)),
-        category_label=lambda c: str(CATEGORY_LABELS.get(c, c)),
-        host=current_app.config["PUBLIC_BASE_URL"].split("://", 1)[1].split("/")[0].split(":")[0],
-    )
-    response.set_data(calendar_bytes(calendar))
+    feeds = caching.cache("feeds", size=32)
+    body = feeds.get(etag)
+    if body is None:
+        calendar = build_calendar(
+            load(), language=language, name=name,
+            event_url=lambda e: _absolute(url_for("agenda.event", event_id=e.id)),
+            category_label=lambda c: str(CATEGORY_LABELS.get(c, c)),
+            host=current_app.config["PUBLIC_BASE_URL"].split("://", 1)[1].split("/")[0].split(":")[0],
+        )
+        body = calendar_bytes(calendar)
+        feeds.put(etag, body)
+    response.set_data(body)
+    caching.share_body(etag)
     return response
-
-
-def _revision(events: list[Event]) -> dt.datetime:
-    """When the feed last changed: the newest edit, or the newest deletion of an event."""
-    deleted = db.session.scalar(select(func.max(AuditEntry.at)).where(AuditEntry.action == "event.delete"))
-    stamps = [e.updated_at for e in events] + ([deleted] if deleted else [])
-    return max(stamps, default=dt.datetime(2024, 1, 1)).replace(microsecond=0)
-
-
-def _etag(events: list[Event], language: str, name: str) -> str:
-    """Changes whenever an event in the feed is added, edited or removed."""
-    digest = hashlib.sha256(f"{language}|{name}".encode())
-    for e in events:
-        digest.update(f"|{e.uid}:{e.sequence}:{e.updated_at.isoformat()}".encode())
-    return digest.hexdigest()[:32]
 
 
 @localized(bp, "/agenda/feed.ics")
 def feed():
     """The whole agenda as a calendar to subscribe to."""
-    return _calendar_response(public_events(), _("Waterschei agenda"), "waterschei.ics", attachment=False)
+    return _calendar_response(public_events, _revision(), _("Waterschei agenda"), "waterschei.ics",
+                              attachment=False)
 
 
 @localized(bp, "/agenda/feed/<any(" + ", ".join(f'"{c.value}"' for c in Category) + "):category>.ics")
 def category_feed(category: str):
     """One kind of event as a calendar to subscribe to."""
     name = _("Waterschei agenda: %(category)s", category=CATEGORY_LABELS[Category(category)])
-    return _calendar_response(public_events(category), name, f"waterschei-{category}.ics", attachment=False)
+    return _calendar_response(lambda: public_events(category), _revision(category), name,
+                              f"waterschei-{category}.ics", attachment=False)
 
 
 @localized(bp, "/agenda/<int:event_id>.ics")
@@ -137,4 +242,7 @@ def event_ics(event_id: int):
     if not item.is_public:
         abort(404)
     title, _fallback = item.text(current_language())
-    return _calendar_response([item], title.title, f"waterschei-{item.id}.ics", attachment=True)
+    revision = (f"{item.uid}:{item.sequence}:{item.updated_at.isoformat()}",
+                item.updated_at.replace(microsecond=0))
+    return _calendar_response(lambda: [item], revision, title.title, f"waterschei-{item.id}.ics",
+                              attachment=True)
