@@ -14,7 +14,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                 instance_relative_config=True, static_url_path="/static/app")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from participation import (assets, cli, compression, config, database, enrolment, errors, forms, i18n, inputs,
+    from participation import (assets, caching, cli, compression, config, database, enrolment, errors, forms, i18n, inputs,
                                privacy, security, site, templating)
     from participation.extensions import babel, db, limiter, login, migrate
 
@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    caching.init_app(app)
     compression.init_app(app)
     assets.init_app(app)
     errors.init_app(app)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
+from pathlib import Path
+
 from flask import Blueprint, Flask, g, request, url_for
 from werkzeug.routing import BuildError
 
@@ -46,6 +50,18 @@ def alternate_urls() -> dict[str, str]:
         except BuildError:
             urls[language] = language_prefix(language)
     return urls
+
+
+@cache
+def catalogs_version(app_root: str) -> str:
+    """A name for the app's compiled catalogs, the same in every process: it changes with any translation.
+
+    An ETag that covers translated text holds it, so the text need not be translated to answer 304.
+    """
+    digest = hashlib.sha256()
+    for compiled in sorted(Path(app_root, "translations").glob("*/LC_MESSAGES/*.mo")):
+        digest.update(compiled.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def init_app(app: Flask) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
+import sqlalchemy
 from bs4 import BeautifulSoup
 
 from conftest import _close, login, make_app
@@ -96,3 +98,56 @@ def test_a_kept_feed_changes_with_the_events(app, client):
     assert b"Naaiatelier" in feed and b"Kookclub" in feed
     assert b"Kookclub" in client.get("/agenda/feed/activity.ics").data
     assert b"Kookclub" not in client.get("/agenda/feed/homework.ics").data
+
+
+def test_a_change_stored_by_another_worker_shows_at_once(app, site, tmp_path):
+    """Two gunicorn workers: each keeps its own pages, and sees the other's commits on the next request."""
+    other_worker = make_app(f"sqlite:///{tmp_path / 'cache.sqlite3'}", site, tmp_path)
+    try:
+        add_event(app, "Naaiatelier")
+        reader = app.test_client()
+        feed = reader.get("/agenda/feed.ics")
+        assert titles(reader) == ["Naaiatelier"]
+        add_event(other_worker, "Kookclub", days=5)
+        assert titles(reader) == ["Naaiatelier", "Kookclub"]
+        again = reader.get("/agenda/feed.ics", headers={"If-None-Match": feed.headers["ETag"]})
+        assert again.status_code == 200 and b"Kookclub" in again.data
+    finally:
+        _close(other_worker)
+
+
+def test_a_change_made_outside_the_app_shows_within_the_recheck_time(site, tmp_path):
+    """Plain SQL in a shell, or an app server on another machine: the kept key is asked again after a while."""
+    app = make_app(f"sqlite:///{tmp_path / 'cache.sqlite3'}", site, tmp_path, RECHECK_SECONDS=0.3)
+    try:
+        first = add_event(app, "Naaiatelier")
+        client = app.test_client()
+        assert titles(client) == ["Naaiatelier"]
+        with app.app_context():
+            db.session.execute(sqlalchemy.text("UPDATE event SET status = 'draft' WHERE id = :id"), {"id": first})
+            db.session.execute(sqlalchemy.text("UPDATE event SET sequence = sequence + 1"))
+            db.session.commit()
+        time.sleep(0.35)
+        assert titles(client) == []
+    finally:
+        _close(app)
+
+
+def test_places_taken_show_on_the_event_page_after_each_sign_up(app, client):
+    """The event page is kept too; a sign-up (a commit of another model) changes what it shows."""
+    with app.app_context():
+        event = db.session.get(Event, add_event(app, "Naaiatelier"))
+        event.capacity = 5
+        event.revised()
+        db.session.commit()
+        event_id = event.id
+
+    def places_left() -> str:
+        return client.get(f"/agenda/{event_id}/").get_data(as_text=True)
+
+    assert "Er zijn nog 5 plaatsen vrij." in places_left()
+    response = client.post(f"/agenda/{event_id}/signup", data={
+        "name": "Ayşe Yılmaz", "phone": "0470 12 34 56", "email": "", "people": "2", "language": "tr",
+        "consent": "y", "submission_id": "a" * 32})
+    assert response.status_code == 302
+    assert "Er zijn nog 3 plaatsen vrij." in places_left()

@@ -10,13 +10,14 @@ from itertools import groupby
 from flask import Blueprint, Response, abort, current_app, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.http import http_date
 from sqlalchemy import and_, bindparam, func, or_, select
 
 from events import build_calendar, calendar_bytes
 from events.models import TIMEZONE, Category, Event, Status
 from participation import caching
 from participation.extensions import db
-from participation.i18n import current_language, localized
+from participation.i18n import catalogs_version, current_language, localized
 from participation.labels import CATEGORY_LABELS
 from participation.signups import service as signup_service
 from participation.signups.models import Signup, SignupStatus
@@ -73,8 +74,8 @@ def _revision(category: str | None = None) -> tuple[str, dt.datetime]:
     content. Returns that name and the time of the last change.
     """
     query = _REVISION_QUERIES[bool(category)]
-    count, sequences, newest, last_id, deleted = db.session.connection().execute(
-        query, {"category": category} if category else {}).one()
+    count, sequences, newest, last_id, deleted = caching.recent(("revision", category), lambda: tuple(
+        db.session.connection().execute(query, {"category": category} if category else {}).one()))
     stamps = [stamp for stamp in (newest, deleted) if stamp]
     changed = max(stamps, default=dt.datetime(2024, 1, 1)).replace(microsecond=0)
     return f"{count}:{sequences}:{newest}:{last_id}:{deleted}", changed
@@ -122,7 +123,8 @@ def event(event_id: int):
     now = dt.datetime.now(TIMEZONE)
     if not _anonymous_visit():
         return _render_event(event_id, now)[0]
-    state = db.session.connection().execute(_EVENT_STATE, {"id": event_id}).one_or_none()
+    state = caching.recent(("event", event_id),
+                           lambda: db.session.connection().execute(_EVENT_STATE, {"id": event_id}).one_or_none())
     if state is None or state.status not in PUBLIC:
         abort(404)
     return _shared_page(repr(tuple(state)), lambda: _render_event(event_id, now), now)
@@ -184,31 +186,35 @@ def _shared_page(state: str, render: Callable[[], tuple[str, dt.datetime]], now:
     return response.make_conditional(request)
 
 
-def _calendar_response(load: Callable[[], list[Event]], revision: tuple[str, dt.datetime], name: str,
-                       filename: str, attachment: bool) -> Response:
+def _calendar_response(load: Callable[[], list[Event]], revision: tuple[str, dt.datetime],
+                       name: Callable[[], str], filename: str, attachment: bool) -> Response:
     """An iCalendar answer that repeats to a conditional request with 304, before loading any event.
 
-    `revision` names the content (see `_revision`); a feed built once is kept under its ETag.
+    `revision` names the content (see `_revision`); the ETag also holds the language, the file name
+    and the version of the translations, so the calendar's `name` is translated only to build it.
+    A feed built once is kept under its ETag.
     """
     language = current_language()
     content, stamp = revision
-    etag = hashlib.sha256(f"{language}|{name}|{content}".encode()).hexdigest()[:32]
-    response = Response(mimetype="text/calendar")
-    response.charset = "utf-8"
-    response.set_etag(etag)
-    response.last_modified = stamp.replace(tzinfo=dt.UTC)
-    response.cache_control.public = True
-    response.cache_control.max_age = 300
+    etag = hashlib.sha256(f"{language}|{filename}|{_translations_version()}|{content}".encode()).hexdigest()[:32]
+    # Weak: the same feed compressed or not (see participation.compression). Plain strings, because
+    # a calendar app asking again (304) is the most common request of all.
+    headers = {"ETag": f'W/"{etag}"', "Last-Modified": http_date(stamp.replace(tzinfo=dt.UTC)),
+               "Cache-Control": "public, max-age=300"}
+    if request.if_none_match.contains_weak(etag):
+        return Response(status=304, headers=headers, mimetype="text/calendar")
     disposition = "attachment" if attachment else "inline"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response.make_conditional(request)
+    headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response = Response(headers=headers, mimetype="text/calendar")
+    response.charset = "utf-8"
+    response.make_conditional(request)  # If-Modified-Since
     if response.status_code == 304:
         return response
     feeds = caching.cache("feeds", size=32)
     body = feeds.get(etag)
     if body is None:
         calendar = build_calendar(
-            load(), language=language, name=name,
+            load(), language=language, name=name(),
             event_url=lambda e: _absolute(url_for("agenda.event", event_id=e.id)),
             category_label=lambda c: str(CATEGORY_LABELS.get(c, c)),
             host=current_app.config["PUBLIC_BASE_URL"].split("://", 1)[1].split("/")[0].split(":")[0],
@@ -220,19 +226,24 @@ def _calendar_response(load: Callable[[], list[Event]], revision: tuple[str, dt.
     return response
 
 
+def _translations_version() -> str:
+    return catalogs_version(current_app.root_path)
+
+
 @localized(bp, "/agenda/feed.ics")
 def feed():
     """The whole agenda as a calendar to subscribe to."""
-    return _calendar_response(public_events, _revision(), _("Waterschei agenda"), "waterschei.ics",
+    return _calendar_response(public_events, _revision(), lambda: _("Waterschei agenda"), "waterschei.ics",
                               attachment=False)
 
 
 @localized(bp, "/agenda/feed/<any(" + ", ".join(f'"{c.value}"' for c in Category) + "):category>.ics")
 def category_feed(category: str):
     """One kind of event as a calendar to subscribe to."""
-    name = _("Waterschei agenda: %(category)s", category=CATEGORY_LABELS[Category(category)])
-    return _calendar_response(lambda: public_events(category), _revision(category), name,
-                              f"waterschei-{category}.ics", attachment=False)
+    return _calendar_response(
+        lambda: public_events(category), _revision(category),
+        lambda: _("Waterschei agenda: %(category)s", category=CATEGORY_LABELS[Category(category)]),
+        f"waterschei-{category}.ics", attachment=False)
 
 
 @localized(bp, "/agenda/<int:event_id>.ics")
@@ -244,5 +255,5 @@ def event_ics(event_id: int):
     title, _fallback = item.text(current_language())
     revision = (f"{item.uid}:{item.sequence}:{item.updated_at.isoformat()}",
                 item.updated_at.replace(microsecond=0))
-    return _calendar_response(lambda: [item], revision, title.title, f"waterschei-{item.id}.ics",
+    return _calendar_response(lambda: [item], revision, lambda: title.title, f"waterschei-{item.id}.ics",
                               attachment=True)
