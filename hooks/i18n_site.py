@@ -88,7 +88,8 @@ def on_post_build(config) -> None:
                     shutil.copyfile(site / name, site / language / name)
     _sitemap_beside_every_page(site)
     _fingerprint_assets(site, [str(getattr(item, "path", item))
-                               for item in [*config.extra_css, *config.extra_javascript]])
+                               for item in [*config.extra_css, *config.extra_javascript]]
+                        + ["assets/javascripts/search-on-demand.js"])  # linked by overrides/main.html
 
 
 def _sitemap_beside_every_page(site: Path) -> None:

@@ -73,7 +73,11 @@ def test_search_finds_words_of_the_readers_language_only(browser, base_url, page
     tab = context.new_page()
     guide = next(p for p in pages if p.language == language and p.guide == "wonen/conformiteitsattest.md")
     word = longest_word(guide.soup.select_one("article h1").get_text())
+    fetched = []
+    tab.on("request", lambda request: fetched.append(urlsplit(request.url).path))
     tab.goto(base_url + page_url(language, "index.md"), wait_until="networkidle")
+    # The index (35-46 KB) is fetched when somebody starts to search, not with every page.
+    assert not [path for path in fetched if path.endswith("search_index.json")]
     tab.keyboard.press("s")
     # Wait until the search worker has read its index ("initializing" gives way), then type.
     initializing = guide.soup.select_one(".md-search-result__meta").get_text(strip=True)
@@ -95,6 +99,22 @@ def test_search_finds_words_of_the_readers_language_only(browser, base_url, page
         assert path.startswith(prefix), path
         if language == "nl":
             assert not path.startswith(("/tr/", "/bg/")), path
+    context.close()
+
+
+def test_a_reader_who_types_at_once_gets_results_when_the_index_arrives(browser, base_url, pages):
+    """Search opened by a tap on a phone and typed into straight away, before the index is there."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    tab = context.new_page()
+    guide = next(p for p in pages if p.language == "tr" and p.guide == "wonen/conformiteitsattest.md")
+    tab.goto(base_url + page_url("tr", "index.md"), wait_until="networkidle")
+    with tab.expect_request(lambda request: request.url.endswith("/tr/search/search_index.json")):
+        tab.locator("label.md-header__button[for='__search']").tap()
+        tab.locator("input.md-search__input").press_sequentially("konut", delay=20)
+    results = tab.locator(".md-search-result__item > a")
+    results.first.wait_for(timeout=30_000)
+    paths = [urlsplit(results.nth(i).get_attribute("href")).path for i in range(results.count())]
+    assert page_url("tr", guide.guide) in paths
     context.close()
 
 
