@@ -28,9 +28,8 @@ from portal import REPO, build_site, flask, free_port, gunicorn, portal_env
 
 sys.path.insert(0, str(REPO / "tests"))
 from site_helpers import LANGUAGES, guide_paths, page_url  # noqa: E402  (the tests' reading of mkdocs.yml)
+from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (the tests' way to start Chromium)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 KB = 1000  # kilobytes as the targets are stated: 1 KB = 1000 bytes
 TARGETS = {"guide": 100 * KB, "app": 50 * KB, "repeat": 15 * KB}
 

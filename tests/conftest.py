@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from chromium import CHROMIUM, launched, require
 from site_helpers import LANGUAGES, BuiltPage, build_site, guide_paths, page_url, url_to_file
 
 
@@ -28,6 +29,14 @@ def pages(site) -> list[BuiltPage]:
         for language in LANGUAGES
         for guide in guide_paths()
     ]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium under Playwright, one per test module."""
+    require(CHROMIUM, "apt-get install chromium; .ci/run installs it")
+    with launched() as instance:
+        yield instance
 
 
 # --- the participation app ---------------------------------------------------------------------

@@ -8,13 +8,12 @@ table once more at 360 px, where wide tables scroll. Every page must load nothin
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 
+from chromium import require
 from conftest import _close, make_app
 from portal_pages import LOGIN, NODE_MODULES, AppPage, Seeded, app_pages, live_server, seed, site_urls
 from site_helpers import LANGUAGES, url_to_file
@@ -24,8 +23,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 RUN_AXE = """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
@@ -33,14 +30,6 @@ RUN_AXE = """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, re
         id: v.id, impact: v.impact, help: v.help,
         nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary.split('\\n').slice(0, 2).join(' '))
     })))"""
-
-
-def _require(path: str, what: str) -> None:
-    """CI must have the tool; elsewhere its absence skips."""
-    if not shutil.which(path) and not os.path.exists(path):
-        if os.environ.get("CI"):
-            pytest.fail(f"{path} is missing ({what})")
-        pytest.skip(f"{path} is not installed ({what})")
 
 
 @pytest.fixture(scope="module")
@@ -58,16 +47,10 @@ def portal(site, tmp_path_factory) -> Iterator[tuple[str, Seeded]]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium under Playwright, with axe-core from node_modules."""
-    _require(CHROMIUM, "apt-get install chromium; .ci/run installs it")
-    _require(str(AXE), "npm ci installs axe-core")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+def browser(browser: Browser) -> Browser:
+    """The shared Chromium (conftest.py), with axe-core from node_modules."""
+    require(str(AXE), "npm ci installs axe-core")
+    return browser
 
 
 class Visitor:

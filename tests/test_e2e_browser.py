@@ -9,7 +9,6 @@ import email.policy
 import functools
 import os
 import re
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -38,8 +37,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 LANGUAGES = ("nl", "tr", "bg")
 PREFIX = {"nl": "/", "tr": "/tr/", "bg": "/bg/"}
 NEXT_LANGUAGE = {"nl": "tr", "tr": "bg", "bg": "nl"}
@@ -247,21 +244,6 @@ def translated(language: str, message: str) -> str:
 
 
 # --- the browser ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium under Playwright; CI must have it, elsewhere its absence skips."""
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs it")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

@@ -335,7 +335,7 @@ def test_staff_define_and_change_a_group_that_parents_then_see(app, client, user
     assert edit_page.select_one('input[name="weekdays"][value="WE"]').has_attr("checked")
 
     public = soup(client.get("/tr/homework/enrol"))
-    assert "Groep A" in public.select_one(f'label[for="children-0-groups-0"]').get_text()
+    assert "Groep A" in public.select_one('label[for="children-0-groups-0"]').get_text()
     client.post(f"/staff/homework/groups/{group_id}/edit", data={**GROUP_FORM, "active": ""})
     public = soup(client.get("/tr/homework/enrol"))
     assert public.select_one(f'input[name="children-0-groups"][value="{group_id}"]') is None

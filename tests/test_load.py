@@ -43,7 +43,15 @@ def portal(app, database_url, site, tmp_path):
     env = portal_env(database_url, site_dir=site, instance=tmp_path / "instance", mail_port=mail.port)
     server = Server(env, tmp_path / "gunicorn.log")
     worker = outbox_worker(env, tmp_path / "worker.log")
-    state = {"event_id": event_id, "group_id": group_id, "mail": mail, "server": server, "worker": worker}
+
+    def start() -> None:
+        """The mail server, gunicorn and the e-mail worker, in that order."""
+        mail.start()
+        server.start()
+        worker.start()
+
+    state = {"event_id": event_id, "group_id": group_id, "mail": mail, "server": server, "worker": worker,
+             "start": start}
     yield state
     for process in (server, worker):
         process.stop()
@@ -59,10 +67,8 @@ def assert_every_message_received_once(database_url: str, mail: MailServer, time
 
 
 def test_a_crowd_of_residents_is_served_and_every_acknowledged_request_stored_once(portal, database_url):
-    mail, server, worker = portal["mail"], portal["server"], portal["worker"]
-    mail.start()
-    server.start()
-    worker.start()
+    mail, server = portal["mail"], portal["server"]
+    portal["start"]()
     ledger = Ledger()
     work = jobs(portal["event_id"], portal["group_id"], SIGNUPS, ENROLMENTS, FEEDBACK)
     # Every fifth resident cancels again: the waiting list moves up while others sign up.
@@ -79,9 +85,7 @@ def test_a_crowd_of_residents_is_served_and_every_acknowledged_request_stored_on
 
 def test_killing_the_server_in_the_middle_of_the_load_loses_nothing_acknowledged(portal, database_url):
     mail, server, worker = portal["mail"], portal["server"], portal["worker"]
-    mail.start()
-    server.start()
-    worker.start()
+    portal["start"]()
     ledger = Ledger()
     work = jobs(portal["event_id"], portal["group_id"], SIGNUPS, ENROLMENTS, FEEDBACK)
     load = threading.Thread(target=run_residents, args=([server.url], work),
@@ -118,10 +122,8 @@ def test_killing_the_server_in_the_middle_of_the_load_loses_nothing_acknowledged
 
 
 def test_e_mail_waits_while_the_mail_server_is_down_and_goes_out_once_when_it_is_back(portal, database_url):
-    mail, server, worker = portal["mail"], portal["server"], portal["worker"]
-    mail.start()
-    server.start()
-    worker.start()
+    mail, server = portal["mail"], portal["server"]
+    portal["start"]()
     ledger = Ledger()
     run_residents([server.url], jobs(portal["event_id"], portal["group_id"], 4, 2, 2), threads=4, ledger=ledger)
     before = wait_until_sent(database_url, 30)
