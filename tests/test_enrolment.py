@@ -11,6 +11,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from conftest import login
+from db_helpers import rows
 from participation.enrolment.models import (ChildStatus, EnrolledChild, Enrolment, HomeworkGroup, erase_on,
                                             preferred_group, school_year_of)
 from participation.extensions import db
@@ -86,10 +87,7 @@ def stored(app) -> list[Enrolment]:
 
 
 def messages(app) -> list[OutboxMessage]:
-    with app.app_context():
-        rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-        db.session.expunge_all()
-        return rows
+    return rows(app, OutboxMessage)
 
 
 def errors_by_field(page: BeautifulSoup) -> dict[str, str]:

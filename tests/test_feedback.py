@@ -16,6 +16,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from conftest import login
+from db_helpers import rows
 from participation.extensions import db
 from participation.feedback.forms import known_streets
 from participation.feedback.models import Feedback, FeedbackNote, FeedbackPhoto
@@ -59,19 +60,11 @@ def form_data(**overrides) -> dict:
 
 
 def stored(app) -> list[Feedback]:
-    with app.app_context():
-        rows = db.session.scalars(select(Feedback).order_by(Feedback.id)).all()
-        for row in rows:
-            db.session.expunge(row)
-        return rows
+    return rows(app, Feedback)
 
 
 def outbox(app) -> list[OutboxMessage]:
-    with app.app_context():
-        rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-        for row in rows:
-            db.session.expunge(row)
-        return rows
+    return rows(app, OutboxMessage)
 
 
 def audit(app) -> list[tuple[str, str, str]]:

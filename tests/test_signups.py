@@ -15,6 +15,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from conftest import login
+from db_helpers import rows
 from events.models import Event, Status
 from participation.extensions import db
 from participation.outbox import OutboxMessage
@@ -50,19 +51,11 @@ def form_data(**overrides) -> dict:
 
 
 def signups(app, event_id) -> list[Signup]:
-    with app.app_context():
-        rows = db.session.scalars(select(Signup).where(Signup.event_id == event_id).order_by(Signup.id)).all()
-        for row in rows:
-            db.session.expunge(row)
-        return rows
+    return rows(app, Signup, Signup.event_id == event_id)
 
 
 def outbox(app) -> list[OutboxMessage]:
-    with app.app_context():
-        rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-        for row in rows:
-            db.session.expunge(row)
-        return rows
+    return rows(app, OutboxMessage)
 
 
 def translated(language: str, msgid: str) -> str:
