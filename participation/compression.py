@@ -7,8 +7,9 @@ Flask-Compress does the compressing; this module decides what reaches it:
   computes, and every conditional request would build the whole answer (a feed of hundreds of
   events) only to throw it away. A weak ETag names the content in any encoding; If-None-Match
   compares weakly, so the view answers 304 before it builds anything.
-- A text file of the built site is read into memory: Flask-Compress compresses streamed file
-  responses with neither gzip nor a Content-Length.
+- A text file of the built site goes out as the Brotli or gzip copy the build wrote beside it
+  (participation/site.py); any other streamed file is read into memory first: Flask-Compress
+  compresses streamed file responses with neither gzip nor a Content-Length.
 - Only complete answers (200) are compressed: the byte range of a 206 refers to the stored file.
 - A body that is the same for everybody under a key (`participation.caching.share_body`: the
   agenda, the feeds) is compressed once per key and Accept-Encoding, then served from memory.
@@ -37,6 +38,8 @@ def init_app(app: Flask) -> None:
     def compress_text(response: Response) -> Response:
         if response.mimetype not in compressible or response.status_code not in (200, 304):
             return response
+        if "Content-Encoding" in response.headers:
+            return response  # a guide's file compressed when the site was built (participation/site.py)
         etag, weak = response.get_etag()
         if etag and not weak:
             response.set_etag(etag, weak=True)

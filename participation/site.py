@@ -6,10 +6,11 @@ In production any web server can serve `site/` instead (README.md shows how); th
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, current_app, redirect, send_from_directory
+from flask import Blueprint, Flask, Response, abort, current_app, redirect, request, send_from_directory
 
 from participation.i18n import language_prefix
 
@@ -19,6 +20,7 @@ bp = Blueprint("site", __name__)
 # `bundle.….min.js`, `workers/search.….min.js`, and `portal.<12 hex>.css` (hooks/i18n_site.py).
 LONG_CACHE = 365 * 24 * 3600
 FINGERPRINTED = re.compile(r"[^/]+\.[0-9a-f]{8,}\.(min\.)?(css|js)")
+PRECOMPRESSED = [("br", ".br"), ("gzip", ".gz")]  # in the order preferred
 
 
 def site_dir() -> Path:
@@ -41,11 +43,23 @@ def serve(path: str):
     if not target.is_file():
         abort(404)
     if path.startswith("assets/") and FINGERPRINTED.fullmatch(Path(path).name):
-        response = send_from_directory(root, path, max_age=LONG_CACHE)
+        response = _send(root, path, target, max_age=LONG_CACHE)
         response.cache_control.immutable = True
         return response
     # Pages, the search index and names without a hash (lunr, images) are revalidated each time.
-    return send_from_directory(root, path, max_age=0)
+    return _send(root, path, target, max_age=0)
+
+
+def _send(root: Path, path: str, target: Path, max_age: int) -> Response:
+    """The file, or the Brotli or gzip copy the build wrote beside it (hooks/i18n_site.py) if the browser takes it."""
+    for encoding, suffix in PRECOMPRESSED:
+        if request.accept_encodings[encoding] > 0 and target.with_name(target.name + suffix).is_file():
+            response = send_from_directory(root, path + suffix, max_age=max_age,
+                                           mimetype=mimetypes.guess_type(target.name)[0])
+            response.headers["Content-Encoding"] = encoding
+            response.vary.add("Accept-Encoding")
+            return response
+    return send_from_directory(root, path, max_age=max_age)
 
 
 def stylesheets() -> list[str]:

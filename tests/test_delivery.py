@@ -86,6 +86,31 @@ def test_text_is_compressed_with_what_the_browser_accepts_and_reads_the_same(app
             assert int(response.headers["Content-Length"]) < len(plain.get_data())
 
 
+def test_every_text_file_of_the_site_has_brotli_and_gzip_copies_of_the_same_content(site):
+    texts = [path for path in site.rglob("*")
+             if path.suffix in {".html", ".css", ".js", ".json", ".xml", ".svg"} and "lunr" not in path.parts]
+    assert len(texts) > 80  # 39 pages, their sitemaps, stylesheets, scripts, three search indexes
+    for path in texts:
+        data = path.read_bytes()
+        assert brotli.decompress(path.with_name(path.name + ".br").read_bytes()) == data, path
+        assert gzip.decompress(path.with_name(path.name + ".gz").read_bytes()) == data, path
+
+
+@pytest.mark.parametrize("url, file", [("/bg/wonen/conformiteitsattest/", "bg/wonen/conformiteitsattest/index.html"),
+                                       ("/tr/search/search_index.json", "tr/search/search_index.json")])
+def test_a_guide_goes_out_as_the_copy_compressed_at_build_time(client, site, url, file):
+    """No compression work per request, and Brotli at a level too slow to run per request."""
+    for accepted, encoding, suffix in [("gzip, deflate, br", "br", ".br"), ("gzip", "gzip", ".gz"),
+                                       ("br;q=0, gzip", "gzip", ".gz"), ("identity", None, "")]:
+        response = fetch(client, url, Accept_Encoding=accepted)
+        assert response.status_code == 200
+        assert response.headers.get("Content-Encoding") == encoding
+        assert response.get_data() == (site / (file + suffix)).read_bytes()
+        assert response.mimetype == ("application/json" if file.endswith(".json") else "text/html")
+        again = fetch(client, url, Accept_Encoding=accepted, If_None_Match=response.headers["ETag"])
+        assert again.status_code == 304
+
+
 def test_a_compressed_feed_answers_its_own_etag_with_304_without_building_the_feed(app, client, monkeypatch):
     add_event(app)
     first = fetch(client, "/agenda/feed.ics", Accept_Encoding="gzip")
