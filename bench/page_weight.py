@@ -5,7 +5,8 @@ gunicorn with 2 workers; no e-mail worker, which serves no page) in a temporary 
 every guide and every public form in nl, tr and bg in Debian's Chromium (Playwright, headless).
 
 - first visit: a fresh browser context (empty cache), the page until the network is idle (the
-  search index and its worker included);
+  search worker included; the search index is fetched only when a reader starts to search, which
+  is measured once per language as "first search");
 - repeat visit: the same context, a new navigation to the same address.
 
 Bytes are what travelled: response headers plus the body as sent (compressed), per request, from
@@ -45,8 +46,9 @@ class Visit:
     failed: list[str] = field(default_factory=list)
 
 
-def measure(page, url: str) -> Visit:
-    """Navigate and add up the bytes of every request until the network is quiet."""
+def measure(page, url: str | None = None, action=None) -> Visit:
+    """Navigate to `url` (or do `action` on the open page) and add up the bytes of every request
+    until the network is quiet."""
     visit = Visit()
     finished = []
 
@@ -58,9 +60,12 @@ def measure(page, url: str) -> Visit:
 
     page.on("requestfinished", on_finished)
     page.on("requestfailed", on_failed)
-    response = page.goto(url, wait_until="networkidle")
-    if response is None or response.status >= 400:
-        visit.failed.append(f"{url}: {response.status if response else 'no answer'}")
+    if url is not None:
+        response = page.goto(url, wait_until="networkidle")
+        if response is None or response.status >= 400:
+            visit.failed.append(f"{url}: {response.status if response else 'no answer'}")
+    else:
+        action()
     page.remove_listener("requestfinished", on_finished)
     page.remove_listener("requestfailed", on_failed)
     for request in finished:
@@ -79,6 +84,22 @@ def measure(page, url: str) -> Visit:
         encoding = answer.headers.get("content-encoding") if answer is not None else None
         if encoding:
             visit.encodings.add(encoding)
+    return visit
+
+
+def first_search(browser, base: str, language: str) -> Visit:
+    """What a reader's first search costs on top of the first visit (search-on-demand.js defers it)."""
+    context = browser.new_context()
+    tab = context.new_page()
+    measure(tab, base + page_url(language, "index.md"))
+
+    def search() -> None:
+        with tab.expect_response(lambda answer: answer.url.endswith("/search/search_index.json")):
+            tab.locator("input.md-search__input").focus()
+        tab.wait_for_timeout(1500)  # the search worker then loads lunr's language files
+
+    visit = measure(tab, action=search)
+    context.close()
     return visit
 
 
@@ -137,8 +158,11 @@ def main() -> None:
                     repeat = measure(tab, url)
                     context.close()
                     results.setdefault((kind, label), {})[language] = (first, repeat)
+            searches = {language: first_search(browser, base, language) for language in LANGUAGES}
             browser.close()
         report(results)
+        print("first search (the index and lunr's language files, fetched once a reader starts to search): "
+              + ", ".join(f"{language} {searches[language].bytes / KB:.1f} KB" for language in LANGUAGES))
     finally:
         if options.keep:
             print(f"kept: {folder}")
