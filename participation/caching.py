@@ -111,8 +111,11 @@ def note_changes(*models: type) -> None:
 
     def committed(session: Session) -> None:
         if session.info.pop("public_change", False) and has_app_context():
-            with open(_changes_file(), "ab") as changes:  # appends are atomic between processes
-                changes.write(b".")
+            try:
+                with open(_changes_file(), "ab") as changes:  # appends are atomic between processes
+                    changes.write(b".")
+            except OSError as error:  # a read-only instance folder: other workers catch up within RECHECK_SECONDS
+                current_app.logger.warning("cannot note a change in %s: %s", _changes_file(), error)
 
     def rolled_back(session: Session) -> None:
         session.info.pop("public_change", None)

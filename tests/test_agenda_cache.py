@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 
 import pytest
 import sqlalchemy
@@ -151,3 +152,12 @@ def test_places_taken_show_on_the_event_page_after_each_sign_up(app, client):
         "consent": "y", "submission_id": "a" * 32})
     assert response.status_code == 302
     assert "Er zijn nog 3 plaatsen vrij." in places_left()
+
+
+def test_a_read_only_instance_folder_costs_only_the_recheck_delay(app, client):
+    """The change is stored and the request answered; only noting it for other workers fails."""
+    changes = Path(app.instance_path) / "public-changes"
+    changes.unlink(missing_ok=True)
+    changes.mkdir()  # opening it for appending fails, as in a read-only folder
+    add_event(app, "Naaiatelier")
+    assert titles(client) == ["Naaiatelier"]
