@@ -68,6 +68,18 @@ class Seeded:
     feedback_link: str
 
 
+def seeded_app(site: Path, folder: Path) -> tuple[Flask, Seeded]:
+    """An app on a new SQLite file in `folder` holding `seed`'s data, with CSRF checks on as in
+    production (every form then carries its token field, as served)."""
+    from conftest import _close, make_app
+
+    database = f"sqlite:///{folder / 'portal.sqlite3'}"
+    seeding = make_app(database, site, folder)
+    seeded = seed(seeding)
+    _close(seeding)
+    return make_app(database, site, folder, WTF_CSRF_ENABLED=True), seeded
+
+
 def seed(app: Flask) -> Seeded:
     """`make serve`'s demo content, plus a sign-up, an enrolment and an answered feedback."""
     from events.models import TIMEZONE, Event, Status

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from chromium import require
-from conftest import _close, make_app
-from portal_pages import LOGIN, NODE_MODULES, AppPage, Seeded, app_pages, live_server, seed, site_urls
+from conftest import _close
+from portal_pages import LOGIN, NODE_MODULES, AppPage, Seeded, app_pages, live_server, seeded_app, site_urls
 from site_helpers import LANGUAGES, url_to_file
 
 if TYPE_CHECKING:
@@ -35,12 +35,7 @@ RUN_AXE = """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, re
 @pytest.fixture(scope="module")
 def portal(site, tmp_path_factory) -> Iterator[tuple[str, Seeded]]:
     """The whole portal (guides and app) on a loopback port, with demo data; CSRF checks on."""
-    folder = tmp_path_factory.mktemp("accessibility")
-    database = f"sqlite:///{folder / 'portal.sqlite3'}"
-    seeding = make_app(database, site, folder)
-    seeded = seed(seeding)
-    _close(seeding)
-    app = make_app(database, site, folder, WTF_CSRF_ENABLED=True)
+    app, seeded = seeded_app(site, tmp_path_factory.mktemp("accessibility"))
     with live_server(app) as base_url:
         yield base_url, seeded
     _close(app)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import _close, make_app
-from portal_pages import LOGIN, NODE_MODULES, AppPage, app_pages, html_lang, seed, send_form, site_urls
+from conftest import _close
+from portal_pages import LOGIN, NODE_MODULES, AppPage, app_pages, html_lang, seeded_app, send_form, site_urls
 from site_helpers import LANGUAGES, url_to_file
 
 VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -42,12 +42,7 @@ def _file_name(language: str, page: AppPage) -> str:
 def app_html(site, tmp_path_factory) -> Path:
     """Every app page in every language, as served, saved in one folder (with the canary)."""
     folder = tmp_path_factory.mktemp("app-pages")
-    database = f"sqlite:///{folder / 'portal.sqlite3'}"
-    seeding = make_app(database, site, folder)
-    seeded = seed(seeding)
-    _close(seeding)
-    # CSRF on, as in production: every form then carries its token field, as served.
-    app = make_app(database, site, folder, WTF_CSRF_ENABLED=True)
+    app, seeded = seeded_app(site, folder)
     try:
         client = app.test_client()
         pages = app_pages(seeded)
