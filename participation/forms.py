@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
+from wtforms import HiddenField, SelectMultipleField
+from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from participation.signups.models import new_token
+
 CSRF_MESSAGE = _l("This form was open too long and has expired. Check your answers and send it again.")
+SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what new_token() makes
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -17,6 +23,31 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def own_submission_id(value: str | None) -> str:
+    """The form's id if one of our forms made it; anything else gets a new one, so it never finds
+    another person's sign-up, enrolment or message (and never reaches a column too short for it)."""
+    return value if value and SUBMISSION_ID.fullmatch(value) else new_token()
+
+
+def submission_id_field() -> HiddenField:
+    """One id per filled-in form: the same form sent twice (a double click, "back" and send) is stored once."""
+    return HiddenField(default=new_token, filters=[own_submission_id])
+
+
+def check_phone(number: str | None) -> None:
+    """A phone number of 6 to 15 digits, if one is given."""
+    if number and not 6 <= len(re.sub(r"\D", "", number)) <= 15:
+        raise ValidationError(_l("Enter a phone number like 0470 12 34 56"))
+
+
+def require_one(first, second, message) -> bool:
+    """At least one of two fields filled in; else `message` on the first, unless it has an error already."""
+    if (first.data or "").strip() or (second.data or "").strip() or first.errors:
+        return True
+    first.errors = [*first.errors, message]
+    return False
 
 
 class ConfirmForm(FlaskForm):

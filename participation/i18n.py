@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, g, request, url_for
+from flask import Blueprint, Flask, current_app, g, has_request_context, request, url_for
 from werkzeug.routing import BuildError
 
 from events.models import DEFAULT_LANGUAGE, LANGUAGES
@@ -50,6 +51,20 @@ def alternate_urls() -> dict[str, str]:
         except BuildError:
             urls[language] = language_prefix(language)
     return urls
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link on the public address (PUBLIC_BASE_URL) for e-mails and feeds; pass `lang`
+    for a person's own language. Works outside a request too (the e-mail worker)."""
+    if not has_request_context():
+        with current_app.test_request_context():
+            return public_url(endpoint, **values)
+    return current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
+
+
+def public_host() -> str:
+    """The public address's host name: the domain of e-mail Message-IDs and calendar UIDs."""
+    return urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
 
 
 @cache

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from events.models import Base, utcnow
 from participation.extensions import db
+from participation.i18n import public_host
 
 MAX_BACKOFF = dt.timedelta(hours=1)
 CLAIM_FOR = dt.timedelta(minutes=5)
@@ -57,7 +58,7 @@ def queue(recipient: str, language: str, template: str, *, subject_type: str = "
     with force_locale(language):
         rendered = render_template(f"mail/{template}.txt", lang=language, **context)
     subject, _, body = rendered.strip().partition("\n")
-    host = current_app.config["PUBLIC_BASE_URL"].split("://", 1)[1].split("/")[0].split(":")[0]
+    host = public_host()
     message = OutboxMessage(
         message_id=f"<{uuid.uuid4().hex}@{host}>", recipient=recipient, subject=subject.strip()[:200],
         body=body.strip() + "\n", language=language, kind=template,

@@ -17,7 +17,7 @@ from events import build_calendar, calendar_bytes
 from events.models import TIMEZONE, Category, Event, Status
 from participation import caching
 from participation.extensions import db
-from participation.i18n import catalogs_version, current_language, localized
+from participation.i18n import catalogs_version, current_language, localized, public_host, public_url
 from participation.labels import CATEGORY_LABELS
 from participation.signups import service as signup_service
 from participation.signups.models import Signup, SignupStatus
@@ -81,10 +81,6 @@ def _revision(category: str | None = None) -> tuple[str, dt.datetime]:
     return f"{count}:{sequences}:{newest}:{last_id}:{deleted}", changed
 
 
-def _absolute(path: str) -> str:
-    return current_app.config["PUBLIC_BASE_URL"] + path
-
-
 def _feed_path(category: str | None) -> str:
     return url_for("agenda.category_feed", category=category) if category else url_for("agenda.feed")
 
@@ -109,7 +105,7 @@ def _render_agenda(category: str | None, now: dt.datetime) -> tuple[str, dt.date
         key=lambda o: (o.start, o.event.id),
     )
     days = [(day, list(items)) for day, items in groupby(occurrences, key=lambda o: o.day)]
-    feed = _absolute(_feed_path(category))
+    feed = current_app.config["PUBLIC_BASE_URL"] + _feed_path(category)
     html = render_template(
         "agenda/index.html", days=days, category=category,
         feed_url=feed, webcal_url="webcal://" + feed.split("://", 1)[1], agenda_days=AGENDA_DAYS,
@@ -215,9 +211,9 @@ def _calendar_response(load: Callable[[], list[Event]], revision: tuple[str, dt.
     if body is None:
         calendar = build_calendar(
             load(), language=language, name=name(),
-            event_url=lambda e: _absolute(url_for("agenda.event", event_id=e.id)),
+            event_url=lambda e: public_url("agenda.event", event_id=e.id),
             category_label=lambda c: str(CATEGORY_LABELS.get(c, c)),
-            host=current_app.config["PUBLIC_BASE_URL"].split("://", 1)[1].split("/")[0].split(":")[0],
+            host=public_host(),
         )
         body = calendar_bytes(calendar)
         feeds.put(etag, body)

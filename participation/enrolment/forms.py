@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from types import SimpleNamespace
 
 from flask import g
@@ -11,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import (BooleanField, DateField, EmailField, FieldList, Form, FormField, HiddenField, IntegerField,
+from wtforms import (BooleanField, DateField, EmailField, FieldList, Form, FormField, IntegerField,
                      RadioField, SelectField, StringField, TelField, TimeField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
@@ -20,10 +19,9 @@ from events.models import TIMEZONE, WEEKDAYS
 from participation.enrolment.models import (ALL_SCHOOLS, GRADES, OTHER_SCHOOL, SCHOOLS, ChildStatus, HomeworkGroup,
                                             parse_school_year, school_year_of)
 from participation.extensions import db
-from participation.forms import MultiCheckboxField
+from participation.forms import MultiCheckboxField, check_phone, require_one, submission_id_field
 from participation.i18n import LANGUAGE_NAMES, current_language
 from participation.labels import LANGUAGE_LABELS, WEEKDAY_LABELS
-from participation.signups.models import new_token
 from participation.templating import clock, weekday_list
 
 MAX_CHILDREN = 8
@@ -135,11 +133,10 @@ class EnrolmentForm(FlaskForm):
                            validators=[DataRequired(_l("Tick the box to agree, or we cannot enrol your child"))])
     photo_consent = BooleanField(_l("Staff may take photos of my child during homework support and use them "
                                     "in the neighbourhood's newsletter and website."))
-    submission_id = HiddenField(default=new_token)
+    submission_id = submission_id_field()
 
     def validate_phone(self, field):
-        if field.data and not 6 <= len(re.sub(r"\D", "", field.data)) <= 15:
-            raise ValidationError(_l("Enter a phone number like 0470 12 34 56"))
+        check_phone(field.data)
 
     def validate_home_languages(self, field):
         if not field.data and not (self.other_home_languages.data or "").strip():
@@ -148,10 +145,7 @@ class EnrolmentForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         """A phone number or an e-mail address: at least one, to reach the parent."""
         valid = super().validate(extra_validators)
-        if not (self.phone.data or "").strip() and not (self.email.data or "").strip() and not self.phone.errors:
-            self.phone.errors = [*self.phone.errors, _l("Enter a phone number or an e-mail address")]
-            valid = False
-        return valid
+        return require_one(self.phone, self.email, _l("Enter a phone number or an e-mail address")) and valid
 
     def summary_fields(self) -> list:
         """Every field in page order, a child's errors named after the child, for the error summary."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,10 +19,7 @@ from participation.enrolment.models import (OTHER_SCHOOL, ChildStatus, EnrolledC
                                             erase_on, school_year_of)
 from participation.extensions import db, limiter
 from participation.forms import ConfirmForm
-from participation.i18n import localized
-from participation.signups.models import new_token
-
-SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what new_token() makes
+from participation.i18n import localized, public_url
 
 bp = Blueprint("enrolment", __name__)
 limiter.limit("30 per minute", methods=["POST"])(bp)  # "add another child" posts too
@@ -45,8 +41,7 @@ def target_school_year(groups: list[HomeworkGroup] | None = None) -> str:
 
 def private_link(enrolment: Enrolment) -> str:
     """The enrolment's private page, in the parent's language."""
-    return current_app.config["PUBLIC_BASE_URL"] + url_for("enrolment.enrolled", token=enrolment.token,
-                                                           lang=enrolment.language)
+    return public_url("enrolment.enrolled", token=enrolment.token, lang=enrolment.language)
 
 
 def _tell_parent(enrolment: Enrolment, template: str, **context) -> bool:
@@ -107,9 +102,6 @@ def enrol():
     """The enrolment form: several children at once, no account, no JavaScript."""
     form = EnrolmentForm()
     if request.method == "POST":
-        if not SUBMISSION_ID.fullmatch(form.submission_id.data or ""):
-            # Only a form of ours carries a valid one; an empty id must never match another family's.
-            form.submission_id.data = new_token()
         existing = _by_submission(form.submission_id.data)
         if existing is not None:  # sent twice (a double click, or "back" and send again)
             return redirect(url_for("enrolment.enrolled", token=existing.token))

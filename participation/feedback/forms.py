@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
@@ -11,7 +10,7 @@ from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import func, select
-from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, StringField, TelField, TextAreaField
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TelField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
@@ -19,10 +18,10 @@ from participation.extensions import db
 from participation.feedback.models import (MAX_MESSAGE, MAX_STREET, Feedback, FeedbackCategory, FeedbackKind,
                                            FeedbackStatus)
 from participation.feedback.photos import ACCEPT
+from participation.forms import check_phone, require_one, submission_id_field
 from participation.i18n import LANGUAGE_NAMES, current_language
 from participation.labels import LANGUAGE_LABELS
 from participation.models import StaffUser
-from participation.signups.models import new_token
 
 STREETS_FILE = Path(__file__).with_name("streets.txt")
 TOO_LONG = _l("Use at most %(max)d characters")
@@ -88,7 +87,7 @@ class FeedbackForm(FlaskForm):
                                  invalid_choice_message=_l("Choose a language"))
     # The trap for robots: people never see it (see the template); whatever fills it is not a person.
     website = StringField(_l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
-    submission_id = HiddenField(default=new_token)
+    submission_id = submission_id_field()
 
     def _answer_wanted(self) -> bool:
         """Contact details are checked (and kept) only when the resident asks for an answer."""
@@ -106,18 +105,16 @@ class FeedbackForm(FlaskForm):
 
     def validate_contact_phone(self, field):
         """A number we can call, if one is given."""
-        if self._answer_wanted() and field.data and not 6 <= len(re.sub(r"\D", "", field.data)) <= 15:
-            raise ValidationError(_l("Enter a phone number like 0470 12 34 56"))
+        if self._answer_wanted():
+            check_phone(field.data)
 
     def validate(self, extra_validators=None) -> bool:
         """With an answer wanted: an e-mail address or a phone number, at least one, to reach the person."""
         valid = super().validate(extra_validators)
-        if (self._answer_wanted() and not (self.contact_email.data or "").strip()
-                and not (self.contact_phone.data or "").strip() and not self.contact_email.errors):
-            self.contact_email.errors = [*self.contact_email.errors,
-                                         _l("Enter an e-mail address or a phone number, so we can answer you")]
-            valid = False
-        return valid
+        if not self._answer_wanted():
+            return valid
+        return require_one(self.contact_email, self.contact_phone,
+                           _l("Enter an e-mail address or a phone number, so we can answer you")) and valid
 
 
 # --- staff ---------------------------------------------------------------------------------------

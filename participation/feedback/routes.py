@@ -26,7 +26,6 @@ from participation.feedback.models import (MAX_MESSAGE, Feedback, FeedbackCatego
 from participation.forms import spreadsheet_safe
 from participation.i18n import current_language, localized
 from participation.models import StaffUser
-from participation.signups.models import new_token
 
 bp = Blueprint("feedback", __name__)
 # Few people write more than a message or two a day; a robot writes many.
@@ -103,9 +102,6 @@ def send():
     if (form.website.data or "").strip():
         # Only a robot fills the hidden field: it is told "thank you" and nothing is stored.
         return redirect(url_for("feedback.thanks"))
-    if not service.SUBMISSION_ID.fullmatch(form.submission_id.data or ""):
-        # Only a form of ours carries a valid one; an empty id must never match somebody else's message.
-        form.submission_id.data = new_token()
     existing = service.by_submission(form.submission_id.data)
     if existing is not None:  # sent twice (a double click, or "back" and send again)
         return redirect(url_for("feedback.status", token=existing.token, new=1))

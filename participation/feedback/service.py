@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import re
 
-from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from participation import outbox
 from participation.extensions import db
+from participation.i18n import public_url
 from participation.feedback.forms import FeedbackForm, canonical_street
 from participation.feedback.models import Feedback, FeedbackPhoto
 from participation.feedback.photos import CleanPhoto
 from participation.signups.forms import normalise_phone
 
-SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what new_token() makes
-
 
 def status_url(feedback: Feedback) -> str:
-    """The private status page, in the resident's language (also outside a request)."""
-    if not has_request_context():
-        with current_app.test_request_context():
-            return status_url(feedback)
-    return current_app.config["PUBLIC_BASE_URL"] + url_for("feedback.status", token=feedback.token,
-                                                           lang=feedback.reply_language)
+    """The private status page, in the resident's language."""
+    return public_url("feedback.status", token=feedback.token, lang=feedback.reply_language)
 
 
 def tell_resident(feedback: Feedback, template: str) -> bool:

@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from flask import Flask, current_app
 from sqlalchemy import delete, or_, select
 
-from events.models import TIMEZONE, Event, utcnow
+from events.models import TIMEZONE, Event
 from participation.extensions import db
 from participation.models import AuditEntry
 from participation.outbox import OutboxMessage

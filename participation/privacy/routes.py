@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from events.models import utcnow
 from participation.extensions import db, limiter
+from participation.forms import require_one
 from participation.i18n import localized
 from participation.models import AuditEntry
 from participation.privacy import person
@@ -38,10 +39,7 @@ class PersonForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         """An e-mail address or a phone number to search for."""
         valid = super().validate(extra_validators)
-        if not (self.email.data or "").strip() and not (self.phone.data or "").strip() and not self.email.errors:
-            self.email.errors = [*self.email.errors, _l("Enter an e-mail address or a phone number")]
-            valid = False
-        return valid
+        return require_one(self.email, self.phone, _l("Enter an e-mail address or a phone number")) and valid
 
 
 class EraseForm(FlaskForm):

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-import uuid
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, IntegerField, RadioField, StringField, TelField
+from wtforms import BooleanField, EmailField, IntegerField, RadioField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+
+from participation.forms import check_phone, require_one, submission_id_field
 
 MAX_PEOPLE = 10
-SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what our own form sends (uuid4().hex)
 
 
 def normalise_phone(value: str) -> str:
@@ -20,11 +20,6 @@ def normalise_phone(value: str) -> str:
     value = value.strip()
     digits = re.sub(r"\D", "", value)
     return ("+" if value.startswith("+") else "") + digits
-
-
-def own_submission_id(value: str | None) -> str:
-    """The form's id if our form made it; anything else gets a new one, so it never finds another person's sign-up."""
-    return value if value and SUBMISSION_ID.fullmatch(value) else uuid.uuid4().hex
 
 
 class SignupForm(FlaskForm):
@@ -45,19 +40,15 @@ class SignupForm(FlaskForm):
         validators=[InputRequired(_l("Choose a language"))])
     consent = BooleanField(_l("I agree that the buurthuis keeps these details to organise the activity."),
                            validators=[DataRequired(_l("Tick the box to agree, or we cannot keep your place"))])
-    submission_id = HiddenField(default=lambda: uuid.uuid4().hex, filters=[own_submission_id])
+    submission_id = submission_id_field()
 
     def validate_phone(self, field):
-        if field.data and not 6 <= len(re.sub(r"\D", "", field.data)) <= 15:
-            raise ValidationError(_l("Enter a phone number like 0470 12 34 56"))
+        check_phone(field.data)
 
     def validate(self, extra_validators=None) -> bool:
         """A phone number or an e-mail address: at least one, to reach the person."""
         valid = super().validate(extra_validators)
-        if not (self.phone.data or "").strip() and not (self.email.data or "").strip() and not self.phone.errors:
-            self.phone.errors = [*self.phone.errors, _l("Enter a phone number or an e-mail address")]
-            valid = False
-        return valid
+        return require_one(self.phone, self.email, _l("Enter a phone number or an e-mail address")) and valid
 
 
 class StaffSignupForm(SignupForm):

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
 from events.models import Event, utcnow
 from participation import outbox
 from participation.extensions import db
+from participation.i18n import public_url
 from participation.signups.models import Signup, SignupStatus
 
 
@@ -49,12 +50,8 @@ def waiting_people(event_id: int) -> int:
 
 
 def manage_url(signup: Signup) -> str:
-    """The private link, in the person's language (also from the worker, outside a request)."""
-    if not has_request_context():
-        with current_app.test_request_context():
-            return manage_url(signup)
-    return current_app.config["PUBLIC_BASE_URL"] + url_for("signups.manage", token=signup.token,
-                                                           lang=signup.language)
+    """The private link, in the person's language."""
+    return public_url("signups.manage", token=signup.token, lang=signup.language)
 
 
 def _notify(signup: Signup, template: str) -> None:
