@@ -20,16 +20,14 @@ from __future__ import annotations
 import argparse
 import shutil
 import sqlite3
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from portal import REPO, build_site, flask, free_port, gunicorn, portal_env
+from portal import build_site, flask, free_port, gunicorn, portal_env  # portal puts tests/ on the path
 
-sys.path.insert(0, str(REPO / "tests"))
-from site_helpers import LANGUAGES, guide_paths, page_url  # noqa: E402  (the tests' reading of mkdocs.yml)
-from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (the tests' way to start Chromium)
+from chromium import CHROMIUM, CHROMIUM_ARGS  # the tests' way to start Chromium
+from site_helpers import LANGUAGES, guide_paths, page_url  # the tests' reading of mkdocs.yml
 
 KB = 1000  # kilobytes as the targets are stated: 1 KB = 1000 bytes
 TARGETS = {"guide": 100 * KB, "app": 50 * KB, "repeat": 15 * KB}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 BIN = REPO / ".venv" / "bin"
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+from live_portal import free_port  # noqa: E402,F401  (the tests' own; server.py and page_weight.py take it from here)
 
 
 def build_site(target: Path) -> float:
@@ -33,13 +34,6 @@ def build_site(target: Path) -> float:
     if process.returncode != 0:
         raise SystemExit(f"mkdocs build failed:\n{process.stdout}{process.stderr}")
     return took
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def portal_env(folder: Path, site: Path, port: int, database_url: str | None = None) -> dict[str, str]:

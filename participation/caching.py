@@ -93,11 +93,12 @@ def recent(key: Hashable, compute: Callable[[], Any]) -> Any:
     """`compute()`, or the value it gave less than RECHECK_SECONDS ago if nothing changed since."""
     seen = changes_seen()  # before computing: a change committed meanwhile makes the next call recompute
     now = time.monotonic()
-    kept = cache("recent", size=256).get(key)
+    values = cache("recent", size=256)
+    kept = values.get(key)
     if kept is not None and kept[0] == seen and now - kept[1] < current_app.config["RECHECK_SECONDS"]:
         return kept[2]
     value = compute()
-    cache("recent", size=256).put(key, (seen, now, value))
+    values.put(key, (seen, now, value))
     return value
 
 

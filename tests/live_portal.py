@@ -140,6 +140,13 @@ class Process:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
+def gunicorn_options() -> list[str]:
+    """No control socket where gunicorn has one (25+): its default path is shared by every gunicorn of the user."""
+    from gunicorn.config import Config
+
+    return ["--no-control-socket"] if "control_socket_disable" in Config().settings else []
+
+
 class Server(Process):
     """gunicorn serving the portal on one loopback port with sync workers, as `make serve` and production do."""
 
@@ -149,8 +156,7 @@ class Server(Process):
         self.port = port or free_port()
         super().__init__([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
                           f"127.0.0.1:{self.port}", "--timeout", "30", "--graceful-timeout", "2",
-                          # gunicorn 25+ opens a control socket at one path per user: two servers would share it.
-                          "--no-control-socket", app], env, log)
+                          *gunicorn_options(), app], env, log)
 
     @property
     def url(self) -> str:

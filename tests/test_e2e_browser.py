@@ -29,6 +29,7 @@ from aiosmtpd.controller import Controller
 from babel.support import Translations
 
 from events.models import TIMEZONE
+from live_portal import gunicorn_options
 from participation.cli import DEMO_ADMIN
 
 if TYPE_CHECKING:
@@ -142,13 +143,6 @@ def flask(*args: str, env: dict[str, str]) -> str:
     if done.returncode != 0:
         pytest.fail(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout
-
-
-def gunicorn_options() -> list[str]:
-    """No control socket where gunicorn has one: its default path is shared by every gunicorn of the user."""
-    from gunicorn.config import Config
-
-    return ["--no-control-socket"] if "control_socket_disable" in Config().settings else []
 
 
 def wait_until_ready(base_url: str, processes: list[subprocess.Popen], log: Path) -> None:
