@@ -1,0 +1,24 @@
+"""staff roles that follow the work
+
+Revision ID: a10e5ec00004
+Revises: a10e5ec00003
+Create Date: 2026-12-03 10:30:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'a10e5ec00004'
+down_revision = 'a10e5ec00003'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass  # issue 10, D (roles): filled in by that work
+
+
+def downgrade():
+    pass
