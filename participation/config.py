@@ -61,6 +61,8 @@ def from_environment(instance_path: str) -> dict:
         "OUTBOX_RETENTION_DAYS": int(os.environ.get("OUTBOX_RETENTION_DAYS", "30")),
         # Outbox worker: seconds between rounds; reminders go out this many hours before an activity.
         "OUTBOX_INTERVAL": float(os.environ.get("OUTBOX_INTERVAL", "5")),
+        # A message the mail server refuses, or that cannot be built, is given up after this many tries.
+        "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "5")),
         "REMINDER_HOURS": int(os.environ.get("REMINDER_HOURS", "24")),
         "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "0") == "1",
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),

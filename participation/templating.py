@@ -10,6 +10,8 @@ from flask_babel import format_date, format_datetime, get_locale
 from markupsafe import Markup, escape
 
 from participation.labels import CATEGORY_LABELS, LANGUAGE_LABELS, STATUS_LABELS, WEEKDAY_LABELS
+from participation.mail_text import in_subject
+from participation.phone import phone_label
 
 
 def day_label(day: dt.date) -> str:
@@ -46,6 +48,7 @@ def paragraphs(text: str) -> Markup:
 def init_app(app: Flask) -> None:
     """Register the filters and the label tables."""
     app.jinja_env.filters.update(day_label=day_label, short_date=short_date, clock=clock,
-                                 weekday_list=weekday_list, paragraphs=paragraphs, stamp=stamp)
+                                 weekday_list=weekday_list, paragraphs=paragraphs, stamp=stamp,
+                                 in_subject=in_subject, phone=phone_label)
     app.jinja_env.globals.update(categories=CATEGORY_LABELS, status_labels=STATUS_LABELS,
                                  language_labels=LANGUAGE_LABELS)

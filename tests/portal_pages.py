@@ -87,6 +87,7 @@ def seed(app: Flask) -> Seeded:
     from participation.enrolment.models import Enrolment, HomeworkGroup
     from participation.extensions import db
     from participation.feedback.models import Feedback
+    from participation.outbox import OutboxMessage
     from test_enrolment import family
     from test_feedback import form_data as feedback_form
     from test_signups import form_data as signup_form
@@ -110,6 +111,11 @@ def seed(app: Flask) -> Seeded:
     with app.app_context():
         enrolment = db.session.scalars(select(Enrolment.id)).one()
         feedback = db.session.scalars(select(Feedback.id)).one()
+        # One e-mail the mail server refused, for the staff page of e-mail not sent.
+        refused = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()
+        refused.attempts, refused.failed_at = 5, refused.created_at
+        refused.last_error = "SMTPRecipientsRefused: {'ayse@example.be': (550, b'5.1.1 No such user')}"
+        db.session.commit()
     client.post("/staff/login", data={"email": ADMIN[0], "password": ADMIN[1]})
     answered = client.post(f"/staff/feedback/{feedback}/answer", data={"answer-text": "Bedankt, we kijken ernaar."})
     assert answered.status_code == 302, answered.get_data(as_text=True)
@@ -185,6 +191,7 @@ def app_pages(seeded: Seeded) -> list[AppPage]:
         AppPage("accounts with errors", "/staff/accounts/", staff=True, submit=f"form.app-form {PRIMARY}",
                 axe=False),
         AppPage("change password", "/staff/password", staff=True, axe=False),
+        AppPage("e-mail not sent", "/staff/outbox/", staff=True),
         AppPage("audit log", "/staff/audit/", staff=True),
     ]
 
