@@ -114,7 +114,7 @@ def test_a_family_enrols_two_children_in_their_language(app, client, language):
     [enrolment] = stored(app)
     assert location.endswith(enrolment.token) and len(enrolment.token) >= 24  # a secret, not a number
     assert (enrolment.parent_name, enrolment.phone, enrolment.email, enrolment.language) == (
-        "Ayşe Yılmaz", "0470 12 34 56", "ayse@example.be", language)
+        "Ayşe Yılmaz", "+32470123456", "ayse@example.be", language)
     assert sorted(enrolment.home_language_codes) == ["nl", "tr"]
     assert enrolment.interpreter == "tr" and enrolment.consent_at is not None and enrolment.photo_consent is False
     assert enrolment.school_year == "2026-2027"
@@ -146,7 +146,7 @@ def test_a_turkish_speaking_parent_without_e_mail_gets_through_and_knows_what_ha
     response = client.post("/tr/homework/enrol", data=family(group_id, email="", photo_consent="y"))
     assert response.status_code == 302
     [enrolment] = stored(app)
-    assert enrolment.email == "" and enrolment.phone == "0470 12 34 56" and enrolment.photo_consent is True
+    assert enrolment.email == "" and enrolment.phone == "+32470123456" and enrolment.photo_consent is True
     assert messages(app) == []  # nothing to send: a contact worker calls
 
     page = soup(client.get(response.headers["Location"]))
@@ -402,7 +402,7 @@ def test_a_parent_with_only_a_phone_is_called_in_their_language(app, client, use
 
     call = soup(client.get(f"/staff/homework/enrolments/{enrolment.id}")).select_one(".app-call")
     assert call is not None
-    assert call.select_one('a[href="tel:0470123456"]').get_text() == "0470 12 34 56"
+    assert call.select_one('a[href="tel:+32470123456"]').get_text() == "0470 12 34 56"
     assert translated(app, "nl", "Turkish") in call.get_text()
 
     response = decide(client, elif_.id, "accepted", group_id)

@@ -215,13 +215,13 @@ def test_a_resident_with_only_a_phone_is_called_in_their_language(app, client, u
     client.post("/bg/feedback/", data=form_data(wants_answer="y", contact_name="Мария Иванова",
                                                 contact_phone="0470 11 22 33", answer_language="bg"))
     feedback = stored(app)[0]
-    assert (feedback.contact_phone, feedback.contact_email) == ("0470112233", "")
+    assert (feedback.contact_phone, feedback.contact_email) == ("+32470112233", "")
     assert outbox(app) == []
     login(client, *users["staff"])
     page = soup(client.get(f"/staff/feedback/{feedback.id}"))
     call = page.select_one(".app-call")
     assert call.find("h2").get_text() == translated(app, "nl", "Call the resident")
-    assert "Мария Иванова" in call.get_text() and "0470112233" in call.get_text()
+    assert "Мария Иванова" in call.get_text() and "0470 11 22 33" in call.get_text()
     assert translated(app, "nl", "Bulgarian") in call.get_text()
     response = client.post(f"/staff/feedback/{feedback.id}/answer", data={"answer-text": "Wij bellen u."})
     assert outbox(app) == []

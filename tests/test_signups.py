@@ -80,7 +80,7 @@ def test_sign_up_in_each_language_and_see_what_happens_next(app, client, languag
     confirmation = soup(client.get(response.headers["Location"]))
     stored = signups(app, event_id)[0]
     assert (stored.name, stored.people, stored.status, stored.language, stored.phone) == (
-        name, 2, SignupStatus.CONFIRMED, language, "0470123456")
+        name, 2, SignupStatus.CONFIRMED, language, "+32470123456")
     assert confirmation.select_one(".app-reference").get_text() == stored.reference
     assert stored.token in confirmation.select_one(".app-copy code").get_text()
     message = outbox(app)[0]

@@ -20,6 +20,7 @@ from participation.enrolment.models import (OTHER_SCHOOL, ChildStatus, EnrolledC
 from participation.extensions import db, limiter
 from participation.forms import ConfirmForm
 from participation.i18n import localized, public_url
+from participation.phone import normalise_phone
 
 bp = Blueprint("enrolment", __name__)
 limiter.limit("30 per minute", methods=["POST"])(bp)  # "add another child" posts too
@@ -69,7 +70,7 @@ def _store(form: EnrolmentForm) -> Enrolment:
     enrolment = Enrolment(
         submission_id=form.submission_id.data,
         parent_name=form.parent_name.data.strip(),
-        phone=" ".join((form.phone.data or "").split()),
+        phone=normalise_phone(form.phone.data),
         email=(form.email.data or "").strip(),
         language=form.language.data,
         home_languages=",".join(form.home_languages.data or []),

@@ -12,7 +12,7 @@ from participation.i18n import public_url
 from participation.feedback.forms import FeedbackForm, canonical_street
 from participation.feedback.models import Feedback, FeedbackPhoto
 from participation.feedback.photos import CleanPhoto
-from participation.signups.forms import normalise_phone
+from participation.phone import normalise_phone
 
 
 def status_url(feedback: Feedback) -> str:

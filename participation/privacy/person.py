@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 
 from participation.extensions import db
 from participation.outbox import OutboxMessage
-from participation.signups.forms import normalise_phone
+from participation.phone import normalise_phone
 from participation.signups.models import Signup, SignupStatus
 
 
@@ -60,7 +60,7 @@ def _erase_signup(signup: Signup) -> None:
     from participation.signups import service
 
     if signup.status != SignupStatus.CANCELLED:
-        service.cancel(signup)  # the place goes to the waiting list before the data go
+        service.release(signup, tell=False)  # the place goes to the waiting list; no e-mail to the person
     db.session.delete(signup)
 
 
@@ -84,11 +84,18 @@ def _erase_enrolment(enrolment) -> None:
     db.session.delete(enrolment)
 
 
-def _find_mail(email: str, phone: str) -> list[OutboxMessage]:
-    if not email:
+# What each kind's e-mails record as their subject (OutboxMessage.subject_type).
+MAIL_SUBJECTS = {"signups": "signup", "enrolments": "enrolment", "feedback": "feedback"}
+
+
+def _find_mail(email: str, subjects: dict[str, list[int]]) -> list[OutboxMessage]:
+    """Every e-mail to the person's address, and every e-mail about their sign-ups, enrolments, feedback."""
+    checks = [func.lower(OutboxMessage.recipient) == email.lower()] if email else []
+    checks += [(OutboxMessage.subject_type == subject_type) & OutboxMessage.subject_id.in_(ids)
+               for subject_type, ids in subjects.items() if ids]
+    if not checks:
         return []
-    return list(db.session.scalars(select(OutboxMessage).where(func.lower(OutboxMessage.recipient) == email.lower())
-                                   .order_by(OutboxMessage.id)))
+    return list(db.session.scalars(select(OutboxMessage).where(or_(*checks)).order_by(OutboxMessage.id)))
 
 
 def _export_mail(message: OutboxMessage) -> dict:
@@ -119,42 +126,54 @@ KINDS: list[Kind] = [
     Kind("signups", _find_signups, _export_signup, _erase_signup),
     Kind("enrolments", _find_enrolments, _export_enrolment, _erase_enrolment),
     Kind("feedback", _find_feedback, _export_feedback, _erase_feedback),
-    Kind("e-mails", _find_mail, _export_mail, lambda message: db.session.delete(message)),
 ]
+MAIL = "e-mails"  # found last: by address, and by what the other kinds' rows are
 
 
 def normalise(email: str, phone: str) -> tuple[str, str]:
     """The same forms in which the portal stores them."""
-    return email.strip().lower(), normalise_phone(phone) if phone.strip() else ""
+    return email.strip().lower(), normalise_phone(phone)
+
+
+def _subjects(found: dict[str, list]) -> dict[str, list[int]]:
+    return {MAIL_SUBJECTS[name]: [row.id for row in rows] for name, rows in found.items() if name in MAIL_SUBJECTS}
 
 
 def find(email: str, phone: str) -> dict[str, list]:
-    """Every record about the person, per kind."""
+    """Every record about the person, per kind, e-mails sent to or about them last."""
     email, phone = normalise(email, phone)
     if not email and not phone:
-        return {kind.name: [] for kind in KINDS}
-    return {kind.name: kind.find(email, phone) for kind in KINDS}
+        return {kind.name: [] for kind in KINDS} | {MAIL: []}
+    found = {kind.name: kind.find(email, phone) for kind in KINDS}
+    return found | {MAIL: _find_mail(email, _subjects(found))}
 
 
 def export(email: str, phone: str) -> dict:
     """A machine-readable copy of everything about the person."""
     found = find(email, phone)
-    return {kind.name: [kind.export(row) for row in found[kind.name]] for kind in KINDS}
+    data = {kind.name: [kind.export(row) for row in found[kind.name]] for kind in KINDS}
+    return data | {MAIL: [_export_mail(message) for message in found[MAIL]]}
 
 
 def erase(email: str, phone: str) -> dict[str, int]:
-    """Erase everything about the person; the caller commits (with the audit entry)."""
-    counts = {}
+    """Erase everything about the person, flushing only; the caller commits with the audit entry.
+
+    The e-mails go last and are found again then: by the address, and by the sign-ups, enrolments
+    and feedback found at the start (a cancellation or a tally may have queued or kept mail about them)."""
     email, phone = normalise(email, phone)
     if not email and not phone:
-        return counts
-    # Kind by kind, each found afresh: cancelling a sign-up queues an e-mail, which the last
-    # kind ("e-mails") then erases too.
+        return {}
+    found = {kind.name: kind.find(email, phone) for kind in KINDS}
+    subjects = _subjects(found)
+    counts = {}
     for kind in KINDS:
-        db.session.flush()
-        rows = kind.find(email, phone)
-        for row in rows:
+        for row in found[kind.name]:
             kind.erase(row)
-        counts[kind.name] = len(rows)
+        counts[kind.name] = len(found[kind.name])
+        db.session.flush()
+    messages = _find_mail(email, subjects)
+    for message in messages:
+        db.session.delete(message)
+    counts[MAIL] = len(messages)
     db.session.flush()
     return counts

@@ -42,11 +42,13 @@ def purge_enrolments(today: dt.date) -> int:
     return purge_expired(today, current_app.config["ENROLMENT_RETENTION_MONTHS"]).enrolments
 
 
-def purge_sent_mail(today: dt.date) -> int:
-    """Copies of e-mails sent more than OUTBOX_RETENTION_DAYS ago: they were delivered."""
+def purge_mail(today: dt.date) -> int:
+    """Copies of e-mails sent more than OUTBOX_RETENTION_DAYS ago, and e-mails never sent (failed, or
+    still waiting) made that long ago: whatever their state, none is kept longer."""
     cutoff = dt.datetime.combine(today, dt.time()) - dt.timedelta(days=current_app.config["OUTBOX_RETENTION_DAYS"])
-    return db.session.execute(delete(OutboxMessage).where(OutboxMessage.sent_at.is_not(None),
-                                                          OutboxMessage.sent_at < cutoff)).rowcount
+    return db.session.execute(delete(OutboxMessage).where(or_(
+        OutboxMessage.sent_at < cutoff,
+        OutboxMessage.sent_at.is_(None) & (OutboxMessage.created_at < cutoff)))).rowcount
 
 
 def purge_audit_log(today: dt.date) -> int:
@@ -96,7 +98,7 @@ PURGES: dict[str, callable] = {
     "enrolments": purge_enrolments,
     "feedback contact details and photos": purge_feedback_contact,
     "feedback messages": purge_feedback,
-    "sent e-mails": purge_sent_mail,
+    "e-mails": purge_mail,
     "audit log": purge_audit_log,
 }
 

@@ -66,8 +66,7 @@ def search():
         _log("privacy.search", {kind: len(rows) for kind, rows in found.items()})
         db.session.commit()
     erase_form = EraseForm(email=form.email.data, phone=form.phone.data, formdata=None)
-    return render_template("privacy/search.html", form=form, found=found, erase_form=erase_form,
-                           kinds=person.KINDS)
+    return render_template("privacy/search.html", form=form, found=found, erase_form=erase_form)
 
 
 @localized(bp, "/staff/privacy/export", methods=["POST"])
@@ -94,8 +93,7 @@ def erase():
     if not form.validate_on_submit():
         search_form = PersonForm(email=form.email.data, phone=form.phone.data, formdata=None)
         found = person.find(form.email.data or "", form.phone.data or "")
-        return render_template("privacy/search.html", form=search_form, found=found, erase_form=form,
-                               kinds=person.KINDS)
+        return render_template("privacy/search.html", form=search_form, found=found, erase_form=form)
     counts = person.erase(form.email.data or "", form.phone.data or "")
     _log("privacy.erase", counts)
     db.session.commit()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, RadioField, StringField, TelField
@@ -13,13 +11,6 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from participation.forms import check_phone, require_one, submission_id_field
 
 MAX_PEOPLE = 10
-
-
-def normalise_phone(value: str) -> str:
-    """Keep digits and a leading +, so the same number is recognised however it is typed."""
-    value = value.strip()
-    digits = re.sub(r"\D", "", value)
-    return ("+" if value.startswith("+") else "") + digits
 
 
 class SignupForm(FlaskForm):

@@ -17,7 +17,8 @@ from participation.extensions import db, limiter
 from participation.forms import ConfirmForm, spreadsheet_safe
 from participation.i18n import current_language, localized
 from participation.signups import service
-from participation.signups.forms import SignupForm, StaffSignupForm, normalise_phone
+from participation.phone import normalise_phone, phone_label
+from participation.signups.forms import SignupForm, StaffSignupForm
 from participation.signups.models import Signup, SignupStatus
 
 bp = Blueprint("signups", __name__)
@@ -174,7 +175,7 @@ def export_csv(event_id: int):
               SignupStatus.CANCELLED: _("Cancelled")}
     for status, rows in _lists(event).items():
         for s in rows:
-            writer.writerow([s.reference, labels[status], spreadsheet_safe(s.name), s.people, spreadsheet_safe(s.phone),
+            writer.writerow([s.reference, labels[status], spreadsheet_safe(s.name), s.people, spreadsheet_safe(phone_label(s.phone)),
                              spreadsheet_safe(s.email), s.language,
                              s.created_at.replace(tzinfo=dt.UTC).astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M"),
                              _("staff") if s.source == "staff" else _("online")])

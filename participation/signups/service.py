@@ -109,17 +109,27 @@ def sign_up(event: Event, *, name: str, phone: str, email: str, people: int, lan
 
 def cancel(signup: Signup) -> list[Signup]:
     """Cancel a sign-up and move up whoever now fits from the waiting list; commit."""
+    moved = release(signup)
+    db.session.commit()
+    return moved
+
+
+def release(signup: Signup, *, tell: bool = True) -> list[Signup]:
+    """Cancel a sign-up and give its places to the waiting list; flush only, the caller commits.
+
+    `tell=False` when the person is being erased: nothing more is sent to them, but whoever moves
+    up is still told."""
     lock(signup.event_id)
     db.session.refresh(signup)
     if signup.status == SignupStatus.CANCELLED:
-        db.session.rollback()
         return []
     was_confirmed = signup.status == SignupStatus.CONFIRMED
     signup.status = SignupStatus.CANCELLED
     signup.cancelled_at = signup.updated_at = utcnow()
-    _notify(signup, "signup_cancelled")
+    if tell:
+        _notify(signup, "signup_cancelled")
     moved = promote_waiting(signup.event) if was_confirmed else []
-    db.session.commit()
+    db.session.flush()
     return moved
 
 

@@ -12,12 +12,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from events.models import DEFAULT_LANGUAGE, LANGUAGES, Event, Status
-from participation import audit
+from participation import audit, outbox
 from participation.extensions import db, limiter
 from participation.forms import ConfirmForm
 from participation.i18n import localized
 from participation.models import AuditEntry, Role, StaffUser
 from participation.signups import service as signup_service
+from participation.signups.models import Signup
 from participation.staff.forms import AccountForm, EventForm, PasswordForm
 
 bp = Blueprint("staff", __name__)
@@ -170,6 +171,8 @@ def delete_event(event_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         audit.record("event.delete", event, event.texts[DEFAULT_LANGUAGE].title)
+        # The sign-ups go with the event (ON DELETE CASCADE), and so do the e-mails about them.
+        outbox.forget("signup", select(Signup.id).where(Signup.event_id == event.id))
         db.session.delete(event)
         db.session.commit()
         flash(_("The event is deleted."), "success")
@@ -247,3 +250,6 @@ def audit_log():
     entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
                                  .limit(500)).all()
     return render_template("staff/audit.html", entries=entries)
+
+
+from participation.staff import outbox as _outbox  # noqa: E402,F401  (its routes join this blueprint)
