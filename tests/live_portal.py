@@ -386,9 +386,9 @@ class Resident:
         return token
 
     def sign_up(self, event_id: int, cancel: bool = False) -> None:
-        """One sign-up of one or two people, by e-mail, cancelled again if `cancel`; the key is the phone number."""
+        """One sign-up of one or two people, by e-mail, cancelled again if `cancel`; the key is the phone number as stored."""
         phone = f"0470{self.number:06d}"
-        token = self._fill_and_send("signup", phone, f"/agenda/{event_id}/signup", [
+        token = self._fill_and_send("signup", f"+32{phone[1:]}", f"/agenda/{event_id}/signup", [
             ("name", f"Bewoner {self.number}"), ("phone", phone), ("email", f"r{self.number}@example.be"),
             ("people", str(1 + self.number % 2)), ("language", ("nl", "tr", "bg")[self.number % 3]),
             ("consent", "y")], "/signup/")

@@ -641,7 +641,7 @@ def test_enrolling_two_children_by_keyboard_alone(open_tab, portal):
     reference = reference_in(tab, ".app-banner")
     assert len(tab.locator(".app-children li").all()) == 2
     stored = portal.row("SELECT parent_name, phone, language FROM enrolment WHERE reference = ?", reference)
-    assert dict(stored) == {"parent_name": "Мария Иванова", "phone": "0470 12 34 56", "language": "bg"}
+    assert dict(stored) == {"parent_name": "Мария Иванова", "phone": "+32470123456", "language": "bg"}
 
 
 def test_sending_feedback_by_keyboard_alone(open_tab, portal):
