@@ -7,6 +7,7 @@ import datetime as dt
 from flask import Flask
 from babel.lists import format_list as babel_format_list
 from flask_babel import format_date, format_datetime, get_locale
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
 from participation.labels import CATEGORY_LABELS, LANGUAGE_LABELS, STATUS_LABELS, WEEKDAY_LABELS
@@ -45,8 +46,18 @@ def paragraphs(text: str) -> Markup:
     ))
 
 
+def _lazy_text_as_html(text: LazyString) -> Markup:
+    """A lazy translation rendered in a template: escaped, like any other text."""
+    return escape(str(text))
+
+
 def init_app(app: Flask) -> None:
-    """Register the filters and the label tables."""
+    """Register the filters and the label tables; make lazy translations render as text."""
+    # Flask-Babel's LazyString.__html__ returns the string as it is, so Jinja (and WTForms, and
+    # markupsafe.escape) treat `_l("“%(group)s” is full", group=name)` as trusted markup: a name typed
+    # by staff or a date typed in a form would reach the page unescaped. No lazy text of ours holds
+    # markup on purpose, so every one is escaped (tests/test_injection.py).
+    LazyString.__html__ = _lazy_text_as_html
     app.jinja_env.filters.update(day_label=day_label, short_date=short_date, clock=clock,
                                  weekday_list=weekday_list, paragraphs=paragraphs, stamp=stamp,
                                  in_subject=in_subject, phone=phone_label)
