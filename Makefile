@@ -53,7 +53,8 @@ serve: site database
 	  export MAIL_SERVER=127.0.0.1 MAIL_PORT=8025; \
 	fi; \
 	$(BIN)/flask outbox-worker & pids="$$pids $$!"; \
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'participation:create_app()'
+	$(BIN)/gunicorn --config python:participation.gunicorn_config --workers $(WORKERS) --bind $(HOST):$(PORT) \
+	  --access-logfile - 'participation:create_app()'
 
 ## test: every test, in parallel
 test: install node_modules/.package-lock.json

@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     config.secure_cookies(app.config)
+    config.trusted_hosts(app.config)
     database.sqlite_options(app.config)
     inputs.init_app(app)  # before any rule and request: bounded <int:…> ids, no NUL, the client's address
 

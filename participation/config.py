@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -30,6 +31,11 @@ def from_environment(instance_path: str) -> dict:
             "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'wijkpunt.sqlite3'}"
         ),
         "PUBLIC_BASE_URL": base_url,
+        # Host headers answered; any other gets 400, so no redirect or link is ever built on a foreign name.
+        # TRUSTED_HOSTS (comma-separated) or, unset, the public address's host (see trusted_hosts).
+        "TRUSTED_HOSTS": [host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()],
+        # Where to report a vulnerability (security.txt): a mailto: or https: URI.
+        "SECURITY_CONTACT": os.environ.get("SECURITY_CONTACT") or f"mailto:{os.environ.get('MAIL_FROM', 'wijkpunt@localhost')}",
         "SITE_DIR": os.environ.get("SITE_DIR", str(REPO / "site")),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
@@ -74,3 +80,10 @@ def secure_cookies(config) -> None:
     """Send cookies over HTTPS only when the portal is served over HTTPS."""
     secure = config["PUBLIC_BASE_URL"].startswith("https://")
     config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = secure
+
+
+def trusted_hosts(config) -> None:
+    """The public address's host, the hosts named, and the machine's own names (health checks, tests)."""
+    named = list(config.get("TRUSTED_HOSTS") or [])
+    public = urlsplit(config["PUBLIC_BASE_URL"]).hostname or "localhost"
+    config["TRUSTED_HOSTS"] = list(dict.fromkeys([public, *named, "localhost", "127.0.0.1", "::1"]))

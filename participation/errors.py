@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from events.models import LANGUAGES
 
@@ -42,18 +42,28 @@ def render_error(status: int):
 def init_app(app: Flask) -> None:
     """One handler for every HTTP error and for anything unexpected."""
 
+    @app.errorhandler(SecurityError)
+    def unknown_host(error: SecurityError):
+        # A Host header not in TRUSTED_HOSTS: no URL can be built for it, so no page of ours either.
+        # Only a misdirected client or a probe sends one; it gets a short plain answer.
+        return "400 Bad Request: this server does not answer for that host name.\n", 400, {
+            "Content-Type": "text/plain; charset=utf-8"}
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        response = render_error(error.code or 500)
+        body, status = render_error(error.code or 500)
+        # What the exception says about itself stays: Allow on a 405, Location on a redirect.
+        headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
         if error.code == 429:
-            return response[0], 429, {"Retry-After": "60"}
-        return response
+            headers["Retry-After"] = "60"
+        return body, status, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         if app.testing:
             raise error
-        app.logger.exception("Unhandled error on %s", request.path)
+        # The route, not the path: a private link's token must not reach the log.
+        app.logger.exception("Unhandled error on %s", request.url_rule.rule if request.url_rule else "(no route)")
         from participation.extensions import db
 
         db.session.rollback()

@@ -6,13 +6,17 @@ In production any web server can serve `site/` instead (README.md shows how); th
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import mimetypes
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, request, send_from_directory
 
 from participation.i18n import language_prefix
+from participation.security import site_policy
 
 bp = Blueprint("site", __name__)
 
@@ -21,6 +25,7 @@ bp = Blueprint("site", __name__)
 LONG_CACHE = 365 * 24 * 3600
 FINGERPRINTED = re.compile(r"[^/]+\.[0-9a-f]{8,}\.(min\.)?(css|js)")
 PRECOMPRESSED = [("br", ".br"), ("gzip", ".gz")]  # in the order preferred
+INLINE_SCRIPT = re.compile(r"<script(?P<attributes>[^>]*)>(?P<body>.*?)</script>", re.S | re.I)
 
 
 def site_dir() -> Path:
@@ -33,7 +38,7 @@ def serve(path: str):
     """A file of the built site; a folder answers with its index.html."""
     root = site_dir()
     target = (root / path).resolve()
-    if not target.is_relative_to(root.resolve()):
+    if not _inside(root, target):
         abort(404)
     if target.is_dir():
         if path and not path.endswith("/"):
@@ -47,13 +52,31 @@ def serve(path: str):
         response.cache_control.immutable = True
         return response
     # Pages, the search index and names without a hash (lunr, images) are revalidated each time.
-    return _send(root, path, target, max_age=0)
+    response = _send(root, path, target, max_age=0)
+    if target.suffix == ".html":
+        response.headers["Content-Security-Policy"] = site_policy(
+            inline_script_hashes(target, target.stat().st_mtime_ns))
+    return response
+
+
+def _inside(root: Path, target: Path) -> bool:
+    """Whether `target`, links resolved, is a file of the built site and not anything else on the disk."""
+    return target.resolve().is_relative_to(root.resolve())
+
+
+@lru_cache(maxsize=512)
+def inline_script_hashes(page: Path, _version: int) -> list[str]:
+    """The sha256 of each inline script of a built page, as CSP wants them; `_version` renews the entry."""
+    html = page.read_text(encoding="utf-8")
+    return sorted({base64.b64encode(hashlib.sha256(match["body"].encode()).digest()).decode()
+                   for match in INLINE_SCRIPT.finditer(html) if "src=" not in match["attributes"]})
 
 
 def _send(root: Path, path: str, target: Path, max_age: int) -> Response:
     """The file, or the Brotli or gzip copy the build wrote beside it (hooks/i18n_site.py) if the browser takes it."""
     for encoding, suffix in PRECOMPRESSED:
-        if request.accept_encodings[encoding] > 0 and target.with_name(target.name + suffix).is_file():
+        copy = target.with_name(target.name + suffix)
+        if request.accept_encodings[encoding] > 0 and copy.is_file() and _inside(root, copy):
             response = send_from_directory(root, path + suffix, max_age=max_age,
                                            mimetype=mimetypes.guess_type(target.name)[0])
             response.headers["Content-Encoding"] = encoding

@@ -141,10 +141,12 @@ class Process:
 
 
 def gunicorn_options() -> list[str]:
-    """No control socket where gunicorn has one (25+): its default path is shared by every gunicorn of the user."""
+    """The portal's gunicorn settings, as `make serve` has them; no control socket where gunicorn has one (25+):
+    its default path is shared by every gunicorn of the user."""
     from gunicorn.config import Config
 
-    return ["--no-control-socket"] if "control_socket_disable" in Config().settings else []
+    control = ["--no-control-socket"] if "control_socket_disable" in Config().settings else []
+    return ["--config", "python:participation.gunicorn_config", *control]
 
 
 class Server(Process):

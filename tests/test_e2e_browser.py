@@ -796,3 +796,22 @@ def test_errors_are_announced_and_tied_to_their_fields(open_tab, portal, languag
         assert error["describedby"], error
         assert error["message"] and error["message"] in error["link"], error
     assert tab.locator("html").get_attribute("lang") == language
+
+
+def test_gunicorn_logs_the_route_of_a_private_link_and_names_no_software(portal):
+    token = "Zq8xWv3yUt6sRq9pOn2mLk5jIh8gFe1d"
+    start = portal.server_log.stat().st_size
+    for path in (f"/signup/{token}/", f"/tr/feedback/{token}/", f"/bg/homework/enrolled/{token}"):
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(portal.base_url + path, timeout=10)
+        answer.value.close()
+        assert answer.value.code == 404
+        assert answer.value.headers["Server"] == "Wijkpunt Waterschei"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # gunicorn writes its access log line after the answer
+        logged = portal.server_log.read_text()[start:]
+        if logged.count("<token>") >= 3:
+            break
+        time.sleep(0.1)
+    assert "/signup/<token>/" in logged and "/bg/homework/enrolled/<token>" in logged
+    assert token not in logged
