@@ -213,7 +213,7 @@ def test_feedback_loses_its_contact_details_after_six_months_and_the_message_aft
     assert "Recent Resident" in stored and "recent@example.be" in stored
     assert "Closed seven months ago" in stored and "Middle Resident" not in stored and "0470333333" not in stored
     assert "Closed three years ago" not in stored and "Old Resident" not in stored
-    assert "Still open" in stored  # the clock starts when a case is closed
+    assert "Still open" in stored  # old, but changed recently
     with app.app_context():
         from participation.feedback.models import FeedbackTally
 
@@ -221,3 +221,35 @@ def test_feedback_loses_its_contact_details_after_six_months_and_the_message_aft
             (2023, 5, "waste", 1)]
     assert young and middle and open_case
 
+
+def test_feedback_never_closed_is_erased_its_period_after_the_last_change(app, client, runner):
+    now = utcnow()
+    stale = add_feedback(app, message="Open, untouched for 25 months", wants_answer=True, contact_name="Stale Resident",
+                         contact_email="stale@example.be", status="in-progress",
+                         created_at=dt.datetime(2022, 3, 10, 12), updated_at=now - dt.timedelta(days=25 * 31))
+    send_with_photo(client, "/feedback/", {**feedback_form(message="Open, with a photo, untouched"),
+                                           "photo": upload(jpeg_with_gps((40, 30)), "a.jpg")})
+    with app.app_context():
+        with_photo = db.session.scalar(select(Feedback).where(Feedback.message.like("Open, with a photo%")))
+        with_photo.updated_at = now - dt.timedelta(days=3 * 365)  # its last note was written then
+        db.session.add(FeedbackNote(feedback=with_photo, text="Stale note"))
+        db.session.commit()
+    add_feedback(app, message="Open, changed 23 months ago", status="new", created_at=now - dt.timedelta(days=4 * 365),
+                 updated_at=now - dt.timedelta(days=23 * 30))
+    add_feedback(app, message="Open, a note last week", status="in-progress",
+                 created_at=now - dt.timedelta(days=5 * 365), updated_at=now - dt.timedelta(days=7))
+    result = runner.invoke(args=["purge-expired"])
+    assert result.exit_code == 0, result.output
+    assert "feedback messages: 2 erased" in result.output
+    stored = everything_stored(app)
+    for gone in ("Open, untouched for 25 months", "Stale Resident", "stale@example.be", "Open, with a photo",
+                 "Stale note"):
+        assert gone not in stored, gone
+    assert "Open, changed 23 months ago" in stored and "Open, a note last week" in stored
+    with app.app_context():
+        assert db.session.scalars(select(FeedbackPhoto)).all() == []
+        from participation.feedback.models import FeedbackTally
+
+        counted = {(t.year, t.month): t.count for t in db.session.scalars(select(FeedbackTally))}
+        assert counted[(2022, 3)] == 1  # the report still counts the erased message
+    assert stale
