@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import zipfile
 
 from bs4 import BeautifulSoup
 from sqlalchemy import select, text
@@ -11,11 +13,13 @@ from sqlalchemy import select, text
 from conftest import login
 from events.models import Base, Event, utcnow
 from participation.extensions import db
+from participation.feedback.models import Feedback, FeedbackNote, FeedbackPhoto
 from participation.models import AuditEntry
 from participation.outbox import OutboxMessage
 from participation.signups.models import Signup
 from test_enrolment import add_group, enrol
-from test_feedback import add_feedback
+from test_feedback import add_feedback, jpeg_with_gps, send_with_photo, upload
+from test_feedback import form_data as feedback_form
 from test_signups import add_activity, form_data
 
 PERSON_EMAIL, PERSON_PHONE = "Ayse.Yilmaz@Example.be", "0470 55 66 77"
@@ -33,6 +37,15 @@ def everything_stored(app) -> str:
             for row in db.session.execute(table.select()):
                 chunks.extend(str(value) for value in row if value is not None)
     return "\n".join(chunks)
+
+
+def exported(response) -> tuple[dict, dict[str, bytes]]:
+    """The export's data (the JSON in the archive) and every other file in it, by name."""
+    assert response.mimetype == "application/zip"
+    assert "attachment" in response.headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    return json.loads(files.pop("personal-data.json"))["data"], files
 
 
 def the_person_and_others(app, client) -> None:
@@ -63,13 +76,12 @@ def test_an_administrator_finds_exports_and_erases_one_persons_data(app, client,
     assert dict(li.get_text(strip=True).split(": ") for li in by_phone.select(".app-found li"))["signups"] == "2"
 
     export = client.post("/staff/privacy/export", data={"email": PERSON_EMAIL, "phone": PERSON_PHONE})
-    assert export.mimetype == "application/json"
-    assert "attachment" in export.headers["Content-Disposition"]
-    data = json.loads(export.data)["data"]
+    assert export.headers["Cache-Control"] == "no-store"
+    data, files = exported(export)
     assert {s["name"] for s in data["signups"]} == {"Ayşe Yılmaz"} and len(data["signups"]) == 2
     assert [c["first_name"] for c in data["enrolments"][0]["children"]] == ["Elif", "Emir"]
-    assert "other@example.be" not in export.get_data(as_text=True)
-    assert "Third Parent" not in export.get_data(as_text=True)
+    assert files == {}  # no photo sent
+    assert "other@example.be" not in json.dumps(data) and "Third Parent" not in json.dumps(data)
 
     unconfirmed = client.post("/staff/privacy/erase", data={"email": PERSON_EMAIL, "phone": PERSON_PHONE})
     assert soup(unconfirmed).select_one("#confirm-error") is not None
@@ -89,6 +101,32 @@ def test_an_administrator_finds_exports_and_erases_one_persons_data(app, client,
         assert [s.name for s in db.session.scalars(select(Signup))] == ["Other Person"]
         actions = [a.action for a in db.session.scalars(select(AuditEntry).where(AuditEntry.action.like("privacy.%")))]
     assert actions == ["privacy.search", "privacy.search", "privacy.export", "privacy.erase"]
+
+
+def test_the_export_holds_the_staff_notes_and_the_photo_itself(app, client, users):
+    send_with_photo(client, "/feedback/", {**feedback_form(message="De lamp in onze straat is kapot."),
+                                           "wants_answer": "y", "contact_name": "Ayşe Yılmaz",
+                                           "contact_email": PERSON_EMAIL, "photo": upload(jpeg_with_gps(), "lamp.jpg")})
+    send_with_photo(client, "/feedback/", {**feedback_form(message="Someone else's lamp."), "wants_answer": "y",
+                                           "contact_name": "Other Person", "contact_email": "other@example.be",
+                                           "photo": upload(jpeg_with_gps((40, 30)), "other.jpg")})
+    with app.app_context():
+        mine, other = db.session.scalars(select(Feedback).order_by(Feedback.id)).all()
+        db.session.add_all([FeedbackNote(feedback=mine, text="Called Mrs Yılmaz: the lamp at number 12."),
+                            FeedbackNote(feedback=mine, text="Passed on to the city's lighting service."),
+                            FeedbackNote(feedback=other, text="A note about somebody else.")])
+        db.session.commit()
+        photo = db.session.scalar(select(FeedbackPhoto).where(FeedbackPhoto.feedback_id == mine.id)).data
+        reference = mine.reference
+    login(client, *users["admin"])
+    data, files = exported(client.post("/staff/privacy/export", data={"email": PERSON_EMAIL, "phone": ""}))
+    [feedback] = data["feedback"]
+    assert [note["text"] for note in feedback["staff_notes"]] == [
+        "Called Mrs Yılmaz: the lamp at number 12.", "Passed on to the city's lighting service."]
+    assert all(note["created_at"] for note in feedback["staff_notes"])
+    assert feedback["photo"] == f"photos/feedback-{reference}.jpg"
+    assert files == {feedback["photo"]: photo}
+    assert photo.startswith(b"\xff\xd8")  # the photo as stored: a JPEG, without its metadata
 
 
 def test_erasing_a_confirmed_sign_up_moves_the_waiting_list_up(app, client, users):
@@ -175,10 +213,43 @@ def test_feedback_loses_its_contact_details_after_six_months_and_the_message_aft
     assert "Recent Resident" in stored and "recent@example.be" in stored
     assert "Closed seven months ago" in stored and "Middle Resident" not in stored and "0470333333" not in stored
     assert "Closed three years ago" not in stored and "Old Resident" not in stored
-    assert "Still open" in stored  # the clock starts when a case is closed
+    assert "Still open" in stored  # old, but changed recently
     with app.app_context():
         from participation.feedback.models import FeedbackTally
 
         assert [(t.year, t.month, t.category, t.count) for t in db.session.scalars(select(FeedbackTally))] == [
             (2023, 5, "waste", 1)]
     assert young and middle and open_case
+
+
+def test_feedback_never_closed_is_erased_its_period_after_the_last_change(app, client, runner):
+    now = utcnow()
+    stale = add_feedback(app, message="Open, untouched for 25 months", wants_answer=True, contact_name="Stale Resident",
+                         contact_email="stale@example.be", status="in-progress",
+                         created_at=dt.datetime(2022, 3, 10, 12), updated_at=now - dt.timedelta(days=25 * 31))
+    send_with_photo(client, "/feedback/", {**feedback_form(message="Open, with a photo, untouched"),
+                                           "photo": upload(jpeg_with_gps((40, 30)), "a.jpg")})
+    with app.app_context():
+        with_photo = db.session.scalar(select(Feedback).where(Feedback.message.like("Open, with a photo%")))
+        with_photo.updated_at = now - dt.timedelta(days=3 * 365)  # its last note was written then
+        db.session.add(FeedbackNote(feedback=with_photo, text="Stale note"))
+        db.session.commit()
+    add_feedback(app, message="Open, changed 23 months ago", status="new", created_at=now - dt.timedelta(days=4 * 365),
+                 updated_at=now - dt.timedelta(days=23 * 30))
+    add_feedback(app, message="Open, a note last week", status="in-progress",
+                 created_at=now - dt.timedelta(days=5 * 365), updated_at=now - dt.timedelta(days=7))
+    result = runner.invoke(args=["purge-expired"])
+    assert result.exit_code == 0, result.output
+    assert "feedback messages: 2 erased" in result.output
+    stored = everything_stored(app)
+    for gone in ("Open, untouched for 25 months", "Stale Resident", "stale@example.be", "Open, with a photo",
+                 "Stale note"):
+        assert gone not in stored, gone
+    assert "Open, changed 23 months ago" in stored and "Open, a note last week" in stored
+    with app.app_context():
+        assert db.session.scalars(select(FeedbackPhoto)).all() == []
+        from participation.feedback.models import FeedbackTally
+
+        counted = {(t.year, t.month): t.count for t in db.session.scalars(select(FeedbackTally))}
+        assert counted[(2022, 3)] == 1  # the report still counts the erased message
+    assert stale

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 from sqlalchemy import select, text
@@ -18,7 +17,7 @@ from participation.phone import normalise_phone, phone_label
 from participation.signups.models import Signup
 from test_enrolment import add_group, enrol
 from test_feedback import form_data as feedback_form
-from test_privacy import everything_stored
+from test_privacy import everything_stored, exported
 from test_signups import add_activity, form_data
 
 STORED_AS = "0470 12 12 12"
@@ -68,7 +67,7 @@ def test_a_phone_only_record_is_found_exported_and_erased_by_any_form_of_the_num
     _store(kind, app, client)
     login(client, *users["admin"])
     assert _count(client.post("/staff/privacy/", data={"email": "", "phone": typed}).get_data(as_text=True), kind) == 1
-    export = json.loads(client.post("/staff/privacy/export", data={"email": "", "phone": typed}).data)["data"]
+    export = exported(client.post("/staff/privacy/export", data={"email": "", "phone": typed}))[0]
     assert len(export[kind]) == 1
     client.post("/staff/privacy/erase", data={"email": "", "phone": typed, "confirm": "y"})
     with app.app_context():

@@ -1,12 +1,16 @@
 """Everything the portal holds about one person, found by e-mail address or phone number.
 
-A person's rights under the GDPR: to see their data (export, machine-readable JSON) and to have
-them erased. Each kind of data is one `Kind`: how to find it, how to show it, how to erase it.
+A person's rights under the GDPR: to see their data (export: a ZIP archive with everything as
+machine-readable JSON, and the files themselves, such as a photo sent with feedback) and to have
+them erased. Each kind of data is one `Kind`: how to find it, show it, hand over its files, erase it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
+import zipfile
 from dataclasses import dataclass
 from typing import Callable
 
@@ -26,6 +30,7 @@ class Kind:
     find: Callable[[str, str], list]
     export: Callable[[object], dict]
     erase: Callable[[object], None]
+    files: Callable[[object], dict[str, bytes]] = lambda row: {}  # name in the archive → content
 
 
 def _iso(value):
@@ -109,11 +114,25 @@ def _find_feedback(email: str, phone: str) -> list:
         _matches(Feedback.contact_email, Feedback.contact_phone, email, phone)).order_by(Feedback.id)))
 
 
+PHOTO_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
+
+
+def _photo_name(feedback) -> str:
+    """Where the feedback's photo is in the archive."""
+    return f"photos/feedback-{feedback.reference}.{PHOTO_EXTENSIONS.get(feedback.photo.content_type, 'bin')}"
+
+
 def _export_feedback(feedback) -> dict:
+    # Staff notes are about the person too (they often name them): they are handed over as well.
     return {**_columns(feedback, "reference", "kind", "category", "message", "street", "language",
-                       "contact_name", "contact_email", "contact_phone", "status", "public_answer",
-                       "created_at", "answered_at", "closed_at"),
-            "photo": "yes" if feedback.photo is not None else "no"}
+                       "wants_answer", "contact_name", "contact_email", "contact_phone", "answer_language",
+                       "status", "public_answer", "created_at", "updated_at", "answered_at", "closed_at"),
+            "photo": _photo_name(feedback) if feedback.photo is not None else None,
+            "staff_notes": [_columns(note, "text", "created_at") for note in feedback.notes]}
+
+
+def _feedback_files(feedback) -> dict[str, bytes]:
+    return {_photo_name(feedback): feedback.photo.data} if feedback.photo is not None else {}
 
 
 def _erase_feedback(feedback) -> None:
@@ -125,7 +144,7 @@ def _erase_feedback(feedback) -> None:
 KINDS: list[Kind] = [
     Kind("signups", _find_signups, _export_signup, _erase_signup),
     Kind("enrolments", _find_enrolments, _export_enrolment, _erase_enrolment),
-    Kind("feedback", _find_feedback, _export_feedback, _erase_feedback),
+    Kind("feedback", _find_feedback, _export_feedback, _erase_feedback, _feedback_files),
 ]
 MAIL = "e-mails"  # found last: by address, and by what the other kinds' rows are
 
@@ -148,11 +167,34 @@ def find(email: str, phone: str) -> dict[str, list]:
     return found | {MAIL: _find_mail(email, _subjects(found))}
 
 
-def export(email: str, phone: str) -> dict:
-    """A machine-readable copy of everything about the person."""
-    found = find(email, phone)
+def _export(found: dict[str, list]) -> dict:
     data = {kind.name: [kind.export(row) for row in found[kind.name]] for kind in KINDS}
     return data | {MAIL: [_export_mail(message) for message in found[MAIL]]}
+
+
+def export(email: str, phone: str) -> dict:
+    """A machine-readable copy of everything about the person (files named by their place in the archive)."""
+    return _export(find(email, phone))
+
+
+ARCHIVE_DATA = "personal-data.json"
+
+
+def archive(email: str, phone: str, exported_at: str) -> tuple[bytes, dict]:
+    """Everything about the person as a ZIP archive: ARCHIVE_DATA, and each file (a photo) beside it.
+
+    Returns the archive and the data in it."""
+    found = find(email, phone)
+    data = _export(found)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archived:
+        archived.writestr(ARCHIVE_DATA, json.dumps({"exported_at": exported_at, "data": data}, ensure_ascii=False,
+                                                   indent=2), compress_type=zipfile.ZIP_DEFLATED)
+        for kind in KINDS:
+            for row in found[kind.name]:
+                for name, content in kind.files(row).items():
+                    archived.writestr(name, content)  # photos are compressed already
+    return buffer.getvalue(), data
 
 
 def erase(email: str, phone: str) -> dict[str, int]:

@@ -82,11 +82,20 @@ def purge_feedback_contact(today: dt.date) -> int:
     return count
 
 
+def _left_open_since(months_setting: str, today: dt.date):
+    from participation.feedback.models import Feedback
+
+    cutoff = dt.datetime.combine(today, dt.time()) - relativedelta(months=current_app.config[months_setting])
+    return select(Feedback).where(Feedback.closed_at.is_(None), Feedback.updated_at <= cutoff)
+
+
 def purge_feedback(today: dt.date) -> int:
-    """Messages of cases closed FEEDBACK_RETENTION_MONTHS ago; their counts stay for the report."""
+    """Messages of cases closed FEEDBACK_RETENTION_MONTHS ago, and of cases never closed whose last change
+    (a status, a note, an answer, who follows it up) is that old; their counts stay for the report."""
     from participation.feedback.models import tally_and_delete
 
-    cases = db.session.scalars(_closed_before("FEEDBACK_RETENTION_MONTHS", today)).all()
+    cases = [*db.session.scalars(_closed_before("FEEDBACK_RETENTION_MONTHS", today)),
+             *db.session.scalars(_left_open_since("FEEDBACK_RETENTION_MONTHS", today))]
     for feedback in cases:
         tally_and_delete(feedback)
     return len(cases)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -71,17 +69,16 @@ def search():
 
 @localized(bp, "/staff/privacy/export", methods=["POST"])
 def export():
-    """A machine-readable copy (JSON) of everything about the person, to hand over."""
+    """Everything about the person to hand over: a ZIP with the data as JSON and the photos they sent."""
     form = PersonForm()
     if not form.validate_on_submit():
         flash(_("This form was open too long and has expired. Please try again."), "error")
         return redirect(url_for("privacy.search"))
-    data = person.export(form.email.data or "", form.phone.data or "")
+    body, data = person.archive(form.email.data or "", form.phone.data or "", utcnow().isoformat() + "Z")
     _log("privacy.export", {kind: len(rows) for kind, rows in data.items()})
     db.session.commit()
-    body = json.dumps({"exported_at": utcnow().isoformat() + "Z", "data": data}, ensure_ascii=False, indent=2)
-    response = Response(body, mimetype="application/json")
-    response.headers["Content-Disposition"] = 'attachment; filename="personal-data.json"'
+    response = Response(body, mimetype="application/zip")
+    response.headers["Content-Disposition"] = 'attachment; filename="personal-data.zip"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
