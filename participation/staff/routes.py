@@ -199,6 +199,7 @@ def accounts():
             user = StaffUser(name=form.name.data.strip(), email=email, role=form.role.data)
             new_password = secrets.token_urlsafe(12)
             user.set_password(new_password)
+            user.must_change_password = True  # known to the administrator too: changed at first login
             db.session.add(user)
             audit.record("account.create", user, f"{email} ({user.role})")
             db.session.commit()
@@ -251,6 +252,7 @@ def change_password():
             form.current.errors.append(_("This is not your current password"))
         else:
             current_user.set_password(form.new.data)
+            current_user.must_change_password = False
             current_user.end_sessions()  # every other device with this account is logged out
             keep_this_session(current_user._get_current_object())
             audit.record("account.password", current_user, current_user.email)
