@@ -11,7 +11,7 @@ from conftest import login
 from db_helpers import rows
 from participation.auth.passwords import too_easy
 from participation.extensions import db
-from participation.models import StaffUser
+from participation.models import AuditEntry, StaffUser
 
 
 def soup(response) -> BeautifulSoup:
@@ -82,3 +82,21 @@ def test_an_account_that_must_change_its_password_can_still_log_out(app, client,
     response = client.post("/staff/logout", data={})
     assert response.headers["Location"].endswith("/staff/login")
     assert client.get("/staff/password").status_code == 302
+
+
+def test_an_administrator_issues_a_new_password_that_must_be_changed(app, client, users):
+    staff = app.test_client()
+    login(staff, *users["staff"])
+    login(client, *users["admin"])
+    staff_id = rows(app, StaffUser, StaffUser.email == "staff@genk.example")[0].id
+    response = client.post(f"/staff/accounts/{staff_id}/new-password", data={})
+    assert response.status_code == 200
+    issued = soup(response).select_one(".app-banner code").get_text()
+    assert len(issued) >= 12
+    assert staff.get("/staff/").status_code == 302  # the sessions with the old password are over
+    staff = app.test_client()
+    assert login(staff, *users["staff"]).status_code == 200  # the old password no longer works
+    assert login(staff, "staff@genk.example", issued).status_code == 302
+    assert staff.get("/staff/").headers["Location"].endswith("/staff/password")
+    assert [e.subject_id for e in rows(app, AuditEntry, AuditEntry.action == "account.new_password")] == [
+        str(staff_id)]

@@ -230,6 +230,26 @@ def change_account(user_id: int, change: str):
     return redirect(url_for("staff.accounts"))
 
 
+@localized(bp, "/staff/accounts/<int:user_id>/new-password", methods=["POST"])
+@admin_required
+def issue_password(user_id: int):
+    """A forgotten password: a new one, shown once, that its owner must change at the next login."""
+    user = db.get_or_404(StaffUser, user_id)
+    if user.id == current_user.id or not ConfirmForm().validate_on_submit():
+        return redirect(url_for("staff.accounts"))
+    new_password = secrets.token_urlsafe(12)
+    user.set_password(new_password)
+    user.must_change_password = True
+    user.end_sessions()
+    audit.record("account.new_password", user, user.email)
+    db.session.commit()
+    flash(_("%(email)s has a new password.", email=user.email), "success")
+    # Shown on this answer only (not kept for a redirect), like a new account's password.
+    users = db.session.scalars(select(StaffUser).order_by(StaffUser.name)).all()
+    return render_template("staff/accounts.html", form=AccountForm(formdata=None), users=users,
+                           new_password=new_password, confirm=ConfirmForm())
+
+
 @localized(bp, "/staff/accounts/<int:user_id>/end-sessions", methods=["POST"])
 @admin_required
 def end_sessions(user_id: int):
