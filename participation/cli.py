@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from events.models import LANGUAGES, TIMEZONE, Category, Event, Status
+from participation.auth.passwords import too_easy
 from participation.extensions import db
 from participation.models import Role, StaffUser
 
@@ -104,6 +105,9 @@ def init_app(app: Flask) -> None:
         """Create the first administrator (or reset an administrator's password)."""
         if len(password) < 12:
             raise click.BadParameter("use at least 12 characters", param_hint="--password")
+        if too_easy(password, email, name):
+            raise click.BadParameter("easy to guess or in lists of stolen passwords; try a few unrelated words",
+                                     param_hint="--password")
         create_admin(email, name, password)
         click.echo(f"Administrator {email.strip().lower()} is ready.")
 

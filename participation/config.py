@@ -53,6 +53,10 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # A staff session ends after this many seconds without a request, and this long after login
+        # at the latest, checked on the server from the times kept in the session (auth/routes.py).
+        "SESSION_IDLE_TIMEOUT": int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60))),
+        "SESSION_ABSOLUTE_TIMEOUT": int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(8 * 3600))),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
@@ -77,9 +81,15 @@ def from_environment(instance_path: str) -> dict:
 
 
 def secure_cookies(config) -> None:
-    """Send cookies over HTTPS only when the portal is served over HTTPS."""
-    secure = config["PUBLIC_BASE_URL"].startswith("https://")
+    """Over HTTPS: cookies are Secure and named `__Host-…` (this host only, path /); plain names on http."""
+    secure = config.get("SESSION_COOKIE_SECURE") or config["PUBLIC_BASE_URL"].startswith("https://")
     config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = secure
+    prefix = "__Host-" if secure else ""
+    config["SESSION_COOKIE_NAME"] = f"{prefix}session"
+    config["REMEMBER_COOKIE_NAME"] = f"{prefix}remember_token"
+    config["DEVICE_COOKIE_NAME"] = f"{prefix}device"  # a device that logged in before (auth/routes.py)
+    config["SESSION_COOKIE_DOMAIN"] = config["REMEMBER_COOKIE_DOMAIN"] = None  # __Host- forbids Domain
+    config["SESSION_COOKIE_PATH"] = config["REMEMBER_COOKIE_PATH"] = "/"
 
 
 def trusted_hosts(config) -> None:

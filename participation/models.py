@@ -8,7 +8,7 @@ import enum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from events.models import Base, utcnow
@@ -34,6 +34,10 @@ class StaffUser(UserMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Part of every session's user id: raising it ends every session of this account at once.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A password an administrator issued: the account can only change it until it is changed.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def set_password(self, password: str) -> None:
         """Store an argon2 hash of `password`, never the password."""
@@ -48,6 +52,14 @@ class StaffUser(UserMixin, Base):
         if _hasher.check_needs_rehash(self.password_hash):
             self.set_password(password)
         return True
+
+    def get_id(self) -> str:
+        """The id kept in the session: the account and its session version (Flask-Login's alternative token)."""
+        return f"{self.id}.{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Make every session of this account invalid, on every device (logout, new password, switched off)."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def is_active(self) -> bool:
@@ -91,3 +103,4 @@ from participation.outbox import OutboxMessage  # noqa: E402,F401
 from participation.signups.models import Signup  # noqa: E402,F401
 from participation.enrolment.models import Enrolment  # noqa: E402,F401
 from participation.feedback.models import Feedback  # noqa: E402,F401
+from participation.auth.models import LoginThrottle  # noqa: E402,F401

@@ -68,7 +68,7 @@ def app_html(site, tmp_path_factory) -> Path:
                 if page.shows_errors and "app-error-summary" not in html:
                     wrong.append(f"{language} {page.name}: no error summary")
                 (out / _file_name(language, page)).write_text(html, encoding="utf-8")
-            client.delete_cookie("session")
+            client.delete_cookie(app.config["SESSION_COOKIE_NAME"])
         assert wrong == []
     finally:
         _close(app)

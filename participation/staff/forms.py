@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField,
                      StringField, TextAreaField, TimeField)
@@ -13,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
 from events.models import LANGUAGES, WEEKDAYS
+from participation.auth.passwords import too_easy
 from participation.forms import MultiCheckboxField
 from participation.labels import CATEGORY_LABELS, WEEKDAY_LABELS
 from participation.models import Role
@@ -156,3 +158,9 @@ class PasswordForm(FlaskForm):
         DataRequired(_l("Enter the new password again")),
         EqualTo("new", _l("The two new passwords are not the same"))],
         render_kw={"autocomplete": "new-password"})
+
+    def validate_new(self, field):
+        """Refuse a common, breached or easily guessed password (offline, see auth/passwords.py)."""
+        if current_user.is_authenticated and too_easy(field.data, current_user.email, current_user.name):
+            raise ValidationError(_l("This password is easy to guess or appears in lists of stolen passwords. "
+                                     "Choose a longer one, for example a few unrelated words."))

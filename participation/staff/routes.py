@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from events.models import DEFAULT_LANGUAGE, LANGUAGES, Event, Status
 from participation import audit, outbox
+from participation.auth.sessions import keep_this_session
 from participation.extensions import db, limiter
 from participation.forms import ConfirmForm
 from participation.i18n import localized
@@ -198,6 +199,7 @@ def accounts():
             user = StaffUser(name=form.name.data.strip(), email=email, role=form.role.data)
             new_password = secrets.token_urlsafe(12)
             user.set_password(new_password)
+            user.must_change_password = True  # known to the administrator too: changed at first login
             db.session.add(user)
             audit.record("account.create", user, f"{email} ({user.role})")
             db.session.commit()
@@ -219,11 +221,45 @@ def change_account(user_id: int, change: str):
     elif ConfirmForm().validate_on_submit():
         if change in ("activate", "deactivate"):
             user.active = change == "activate"
+            user.end_sessions()  # a reactivated account starts without its old sessions
         else:
             user.role = Role.ADMIN.value if change == "make-admin" else Role.STAFF.value
         audit.record(f"account.{change}", user, user.email)
         db.session.commit()
         flash(_("The account of %(email)s is changed.", email=user.email), "success")
+    return redirect(url_for("staff.accounts"))
+
+
+@localized(bp, "/staff/accounts/<int:user_id>/new-password", methods=["POST"])
+@admin_required
+def issue_password(user_id: int):
+    """A forgotten password: a new one, shown once, that its owner must change at the next login."""
+    user = db.get_or_404(StaffUser, user_id)
+    if user.id == current_user.id or not ConfirmForm().validate_on_submit():
+        return redirect(url_for("staff.accounts"))
+    new_password = secrets.token_urlsafe(12)
+    user.set_password(new_password)
+    user.must_change_password = True
+    user.end_sessions()
+    audit.record("account.new_password", user, user.email)
+    db.session.commit()
+    flash(_("%(email)s has a new password.", email=user.email), "success")
+    # Shown on this answer only (not kept for a redirect), like a new account's password.
+    users = db.session.scalars(select(StaffUser).order_by(StaffUser.name)).all()
+    return render_template("staff/accounts.html", form=AccountForm(formdata=None), users=users,
+                           new_password=new_password, confirm=ConfirmForm())
+
+
+@localized(bp, "/staff/accounts/<int:user_id>/end-sessions", methods=["POST"])
+@admin_required
+def end_sessions(user_id: int):
+    """Log an account out on every device at once (a lost phone, a shared computer)."""
+    user = db.get_or_404(StaffUser, user_id)
+    if ConfirmForm().validate_on_submit():
+        user.end_sessions()
+        audit.record("account.end_sessions", user, user.email)
+        db.session.commit()
+        flash(_("Every session of %(email)s is ended.", email=user.email), "success")
     return redirect(url_for("staff.accounts"))
 
 
@@ -236,6 +272,9 @@ def change_password():
             form.current.errors.append(_("This is not your current password"))
         else:
             current_user.set_password(form.new.data)
+            current_user.must_change_password = False
+            current_user.end_sessions()  # every other device with this account is logged out
+            keep_this_session(current_user._get_current_object())
             audit.record("account.password", current_user, current_user.email)
             db.session.commit()
             flash(_("Your password is changed."), "success")

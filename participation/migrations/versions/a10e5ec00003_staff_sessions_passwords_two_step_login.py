@@ -17,8 +17,21 @@ depends_on = None
 
 
 def upgrade():
-    pass  # issue 10, C (login and sessions): filled in by that work
+    with op.batch_alter_table('staff_user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), server_default=sa.false(),
+                                      nullable=False))
+    op.create_table(
+        'login_throttle',
+        sa.Column('key', sa.String(length=64), nullable=False),
+        sa.Column('failures', sa.Integer(), nullable=False),
+        sa.Column('last_failed_at', sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('key', name=op.f('pk_login_throttle')),
+    )
 
 
 def downgrade():
-    pass
+    op.drop_table('login_throttle')
+    with op.batch_alter_table('staff_user', schema=None) as batch_op:
+        batch_op.drop_column('must_change_password')
+        batch_op.drop_column('session_version')
