@@ -10,7 +10,7 @@ from babel.dates import get_month_names
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -139,12 +139,6 @@ def status(token: str):
 
 
 # --- staff ---------------------------------------------------------------------------------------
-
-
-@staff_bp.before_request
-@login_required
-def require_login():
-    """Every feedback page for staff needs a logged-in staff member."""
 
 
 @localized(staff_bp, "/staff/feedback/")
