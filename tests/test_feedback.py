@@ -70,7 +70,7 @@ def outbox(app) -> list[OutboxMessage]:
 def audit(app) -> list[tuple[str, str, str]]:
     with app.app_context():
         return [(e.actor_email, e.action, e.summary)
-                for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+                for e in db.session.scalars(select(AuditEntry).where(AuditEntry.action.not_like("view.%")).order_by(AuditEntry.id))]
 
 
 def photo_bytes(app, feedback_id: int) -> tuple[str, bytes]:

@@ -132,7 +132,9 @@ def staff_list(event_id: int):
             db.session.commit()
             flash(_("Added to the list: %(reference)s.", reference=made.reference), "success")
             return redirect(url_for("signups.staff_list", event_id=event.id))
-    return render_template("signups/staff_list.html", event=event, lists=_lists(event), form=form,
+    lists = _lists(event)
+    audit.record_view("signup_list", event, f"{sum(len(rows) for rows in lists.values())} sign-ups")
+    return render_template("signups/staff_list.html", event=event, lists=lists, form=form,
                            confirm=ConfirmForm(), places_left=service.places_left(event))
 
 
@@ -154,7 +156,9 @@ def staff_cancel(signup_id: int):
 def attendance(event_id: int):
     """A list to print and tick off at the door."""
     event = _staff_event(event_id)
-    return render_template("signups/attendance.html", event=event, lists=_lists(event))
+    lists = _lists(event)
+    audit.record_view("attendance", event, f"{sum(len(rows) for rows in lists.values())} sign-ups")
+    return render_template("signups/attendance.html", event=event, lists=lists)
 
 
 @localized(bp, "/staff/events/<int:event_id>/signups.csv")

@@ -7,6 +7,10 @@ agenda (the role was described as publishing events; an administrator gives home
 to those who need the children's or the residents' data). The downgrade makes an account holding
 admin an administrator again and every other account staff.
 
+staff_user is altered in place (recreate='never'; SQLite 3.35+ drops a column natively): copying the
+table, as batch mode otherwise does on SQLite, drops the old one, and with foreign keys on that
+would empty staff_role and clear every audit entry's, note's and assignment's account.
+
 Revision ID: a10e5ec00004
 Revises: a10e5ec00003
 Create Date: 2026-12-03 10:30:00
@@ -43,16 +47,16 @@ def upgrade():
             for user_id, old in accounts for role in FROM_OLD_ROLE.get(old, ('agenda',))]
     if rows:
         op.bulk_insert(staff_role, rows)
-    with op.batch_alter_table('staff_user', schema=None) as batch_op:
+    with op.batch_alter_table('staff_user', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('role')
 
 
 def downgrade():
-    with op.batch_alter_table('staff_user', schema=None) as batch_op:
+    with op.batch_alter_table('staff_user', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('role', sa.String(length=16), nullable=False, server_default='staff'))
     op.execute("UPDATE staff_user SET role = 'admin' "
                "WHERE id IN (SELECT user_id FROM staff_role WHERE role = 'admin')")
-    with op.batch_alter_table('staff_user', schema=None) as batch_op:
-        batch_op.alter_column('role', server_default=None, existing_type=sa.String(length=16),
-                              existing_nullable=False)
+    if op.get_bind().dialect.name != 'sqlite':  # SQLite cannot drop a default in place; 'staff' is harmless
+        op.alter_column('staff_user', 'role', server_default=None, existing_type=sa.String(length=16),
+                        existing_nullable=False)
     op.drop_table('staff_role')
