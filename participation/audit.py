@@ -3,6 +3,7 @@ details (actions `view.…`), with who and when."""
 
 from __future__ import annotations
 
+from flask import request
 from flask_login import current_user
 
 from participation.extensions import db
@@ -26,9 +27,13 @@ def record(action: str, subject, summary: str = "") -> AuditEntry:
 
 
 
-def record_view(action: str, subject, summary: str = "") -> AuditEntry:
+def record_view(action: str, subject, summary: str = "") -> AuditEntry | None:
     """Staff opened a person's details: who, and what (the subject's type and id; a class for a list),
-    never the data themselves. Committed at once, in the request that shows them."""
+    never the data themselves. Committed at once, in the request that shows them. Only a GET counts:
+    a form sent back with errors shows again what the GET before it showed (and recorded), and a
+    refused request changes nothing."""
+    if request.method != "GET":
+        return None
     entry = record(f"view.{action}", subject, summary)
     db.session.commit()
     return entry
