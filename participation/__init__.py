@@ -15,7 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from participation import (assets, caching, cli, compression, config, database, enrolment, errors, forms, i18n, inputs,
-                               privacy, security, site, templating)
+                               privacy, roles, security, site, templating)
     from participation.extensions import babel, db, limiter, login, migrate
 
     app.config.from_mapping(config.from_environment(app.instance_path))
@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.trusted_hosts(app.config)
     database.sqlite_options(app.config)
     inputs.init_app(app)  # before any rule and request: bounded <int:…> ids, no NUL, the client's address
+    roles.init_app(app)  # then, before any view: a staff page opens only for the roles ROUTE_ROLES gives it
 
     db.init_app(app)
     database.init_app(app)

@@ -1,7 +1,9 @@
-"""The audit log: every staff action that changes data, with who and when."""
+"""The audit log: every staff action that changes data, and every look at a child's or a resident's
+details (actions `view.…`), with who and when."""
 
 from __future__ import annotations
 
+from flask import request
 from flask_login import current_user
 
 from participation.extensions import db
@@ -16,10 +18,22 @@ def record(action: str, subject, summary: str = "") -> AuditEntry:
         actor_id=actor.id if actor else None,
         actor_email=actor.email if actor else "system",
         action=action,
-        subject_type=type(subject).__name__,
-        subject_id=str(getattr(subject, "id", "") or ""),
+        subject_type=subject.__name__ if isinstance(subject, type) else type(subject).__name__,
+        subject_id="" if isinstance(subject, type) else str(getattr(subject, "id", "") or ""),
         summary=summary,
     )
     db.session.add(entry)
     return entry
 
+
+
+def record_view(action: str, subject, summary: str = "") -> AuditEntry | None:
+    """Staff opened a person's details: who, and what (the subject's type and id; a class for a list),
+    never the data themselves. Committed at once, in the request that shows them. Only a GET counts:
+    a form sent back with errors shows again what the GET before it showed (and recorded), and a
+    refused request changes nothing."""
+    if request.method != "GET":
+        return None
+    entry = record(f"view.{action}", subject, summary)
+    db.session.commit()
+    return entry

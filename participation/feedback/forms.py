@@ -21,7 +21,7 @@ from participation.feedback.photos import ACCEPT
 from participation.forms import check_phone, require_one, submission_id_field
 from participation.i18n import LANGUAGE_NAMES, current_language
 from participation.labels import LANGUAGE_LABELS
-from participation.models import StaffUser
+from participation.models import Role, StaffRole, StaffUser
 
 STREETS_FILE = Path(__file__).with_name("streets.txt")
 TOO_LONG = _l("Use at most %(max)d characters")
@@ -127,8 +127,10 @@ class StatusForm(FlaskForm):
 
 
 def _staff_choices() -> list[SelectChoice]:
-    """Nobody, or one of the active staff members."""
-    people = db.session.scalars(select(StaffUser).where(StaffUser.active).order_by(func.lower(StaffUser.name))).all()
+    """Nobody, or one of the active colleagues who work on feedback (role feedback)."""
+    people = db.session.scalars(
+        select(StaffUser).join(StaffRole).where(StaffUser.active, StaffRole.role == Role.FEEDBACK)
+        .order_by(func.lower(StaffUser.name))).all()
     return [SelectChoice("", _l("Nobody")), *(SelectChoice(str(person.id), person.name) for person in people)]
 
 

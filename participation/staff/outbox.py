@@ -11,13 +11,12 @@ from participation.extensions import db
 from participation.forms import ConfirmForm
 from participation.i18n import localized
 from participation.outbox import OutboxMessage, retry
-from participation.staff.routes import admin_required, bp
+from participation.staff.routes import bp
 
 DELAYED_AFTER = 3  # attempts: a message still waiting after these is shown too (the server away for a while)
 
 
 @localized(bp, "/staff/outbox/")
-@admin_required
 def outbox():
     """Failed messages, and messages still waiting after several tries, the oldest first."""
     messages = db.session.scalars(
@@ -36,7 +35,6 @@ def _unsent_or_404(message_id: int) -> OutboxMessage:
 
 
 @localized(bp, "/staff/outbox/<int:message_id>/retry", methods=["POST"])
-@admin_required
 def retry_message(message_id: int):
     """Send a failed e-mail again (after the address or the mail server was put right)."""
     message = _unsent_or_404(message_id)
@@ -49,7 +47,6 @@ def retry_message(message_id: int):
 
 
 @localized(bp, "/staff/outbox/<int:message_id>/drop", methods=["POST"])
-@admin_required
 def drop_message(message_id: int):
     """Give up on an e-mail: it is deleted and never sent."""
     message = _unsent_or_404(message_id)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from functools import wraps
-
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from events.models import DEFAULT_LANGUAGE, LANGUAGES, Event, Status
-from participation import audit, outbox
+from participation import audit, outbox, roles
 from participation.auth.sessions import keep_this_session
 from participation.extensions import db, limiter
 from participation.forms import ConfirmForm
@@ -20,28 +18,10 @@ from participation.i18n import localized
 from participation.models import AuditEntry, Role, StaffUser
 from participation.signups import service as signup_service
 from participation.signups.models import Signup
-from participation.staff.forms import AccountForm, EventForm, PasswordForm
+from participation.staff.forms import AccountForm, EventForm, PasswordForm, RolesForm
 
 bp = Blueprint("staff", __name__)
 limiter.limit("60 per minute", methods=["POST"])(bp)
-
-
-@bp.before_request
-@login_required
-def require_login():
-    """Every page of the staff area needs a logged-in staff member."""
-
-
-def admin_required(view):
-    """Only administrators may manage accounts and read the audit log."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 # --- events -------------------------------------------------------------------------------------
@@ -49,7 +29,12 @@ def admin_required(view):
 
 @localized(bp, "/staff/")
 def dashboard():
-    """All events, the newest first, with what staff can do with each."""
+    """All events, the newest first, with what staff can do with each; others go to their own work."""
+    if not roles.may_open(current_user, "staff.create_event"):
+        for endpoint in ("homework_staff.index", "feedback_staff.index", "staff.accounts"):
+            if roles.may_open(current_user, endpoint):
+                return redirect(url_for(endpoint))
+        return redirect(url_for("staff.change_password"))  # no role: nothing else opens
     events = db.session.scalars(select(Event).order_by(Event.starts_at.desc())).all()
     return render_template("staff/dashboard.html", events=events, confirm=ConfirmForm())
 
@@ -184,8 +169,20 @@ def delete_event(event_id: int):
 # --- accounts -----------------------------------------------------------------------------------
 
 
+def _accounts_page(form: AccountForm | None = None, new_password: str | None = None,
+                   roles_forms: dict[int, RolesForm] | None = None):
+    """The accounts with their roles, and the form to add one; a form sent with errors is shown with them."""
+    users = db.session.scalars(select(StaffUser).order_by(StaffUser.name)).all()
+    roles_forms = roles_forms or {}
+    for user in users:
+        if user.id not in roles_forms:
+            roles_forms[user.id] = RolesForm(formdata=None, prefix=f"user{user.id}",
+                                             roles=[role.value for role in Role if role in user.roles])
+    return render_template("staff/accounts.html", form=form or AccountForm(formdata=None), users=users,
+                           new_password=new_password, roles_forms=roles_forms, confirm=ConfirmForm())
+
+
 @localized(bp, "/staff/accounts/", methods=["GET", "POST"])
-@admin_required
 def accounts():
     """List the staff accounts and add one; the new password is shown once, to pass on."""
     form = AccountForm()
@@ -196,34 +193,48 @@ def accounts():
         if exists:
             form.email.errors.append(_("There is already an account with this e-mail address"))
         else:
-            user = StaffUser(name=form.name.data.strip(), email=email, role=form.role.data)
+            user = StaffUser(name=form.name.data.strip(), email=email)
+            user.set_roles(form.roles.data)
             new_password = secrets.token_urlsafe(12)
             user.set_password(new_password)
             user.must_change_password = True  # known to the administrator too: changed at first login
             db.session.add(user)
-            audit.record("account.create", user, f"{email} ({user.role})")
+            audit.record("account.create", user, f"{email} ({', '.join(form.roles.data)})")
             db.session.commit()
             flash(_("The account for %(email)s is made.", email=email), "success")
             form = AccountForm(formdata=None)
-    users = db.session.scalars(select(StaffUser).order_by(StaffUser.name)).all()
-    return render_template("staff/accounts.html", form=form, users=users, new_password=new_password,
-                           confirm=ConfirmForm())
+    return _accounts_page(form, new_password)
 
 
-@localized(bp, '/staff/accounts/<int:user_id>/<any("activate", "deactivate", "make-admin", "make-staff"):change>',
-           methods=["POST"])
-@admin_required
+@localized(bp, "/staff/accounts/<int:user_id>/roles", methods=["POST"])
+def change_roles(user_id: int):
+    """Give an account the roles its work needs; administrators keep their own admin role."""
+    user = db.get_or_404(StaffUser, user_id)
+    form = RolesForm(prefix=f"user{user.id}")
+    valid = form.validate_on_submit()
+    if valid and user.id == current_user.id and Role.ADMIN not in form.roles.data:
+        form.roles.errors.append(_("You cannot take away your own administrator role."))
+        valid = False
+    if not valid:
+        return _accounts_page(roles_forms={user.id: form})
+    before = sorted(user.roles)
+    user.set_roles(form.roles.data)
+    if sorted(user.roles) != before:
+        audit.record("account.roles", user, f"{', '.join(before)} → {', '.join(sorted(user.roles))}")
+        db.session.commit()
+    flash(_("The roles of %(email)s are saved.", email=user.email), "success")
+    return redirect(url_for("staff.accounts"))
+
+
+@localized(bp, '/staff/accounts/<int:user_id>/<any("activate", "deactivate"):change>', methods=["POST"])
 def change_account(user_id: int, change: str):
-    """Switch an account on or off, or change its role; never one's own."""
+    """Switch an account on or off; never one's own."""
     user = db.get_or_404(StaffUser, user_id)
     if user.id == current_user.id:
         flash(_("You cannot change your own account here."), "error")
     elif ConfirmForm().validate_on_submit():
-        if change in ("activate", "deactivate"):
-            user.active = change == "activate"
-            user.end_sessions()  # a reactivated account starts without its old sessions
-        else:
-            user.role = Role.ADMIN.value if change == "make-admin" else Role.STAFF.value
+        user.active = change == "activate"
+        user.end_sessions()  # a reactivated account starts without its old sessions
         audit.record(f"account.{change}", user, user.email)
         db.session.commit()
         flash(_("The account of %(email)s is changed.", email=user.email), "success")
@@ -231,7 +242,6 @@ def change_account(user_id: int, change: str):
 
 
 @localized(bp, "/staff/accounts/<int:user_id>/new-password", methods=["POST"])
-@admin_required
 def issue_password(user_id: int):
     """A forgotten password: a new one, shown once, that its owner must change at the next login."""
     user = db.get_or_404(StaffUser, user_id)
@@ -245,13 +255,10 @@ def issue_password(user_id: int):
     db.session.commit()
     flash(_("%(email)s has a new password.", email=user.email), "success")
     # Shown on this answer only (not kept for a redirect), like a new account's password.
-    users = db.session.scalars(select(StaffUser).order_by(StaffUser.name)).all()
-    return render_template("staff/accounts.html", form=AccountForm(formdata=None), users=users,
-                           new_password=new_password, confirm=ConfirmForm())
+    return _accounts_page(new_password=new_password)
 
 
 @localized(bp, "/staff/accounts/<int:user_id>/end-sessions", methods=["POST"])
-@admin_required
 def end_sessions(user_id: int):
     """Log an account out on every device at once (a lost phone, a shared computer)."""
     user = db.get_or_404(StaffUser, user_id)
@@ -283,7 +290,6 @@ def change_password():
 
 
 @localized(bp, "/staff/audit/")
-@admin_required
 def audit_log():
     """The latest staff actions, newest first."""
     entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
