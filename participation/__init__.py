@@ -25,7 +25,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.trusted_hosts(app.config)
     database.sqlite_options(app.config)
     inputs.init_app(app)  # before any rule and request: bounded <int:…> ids, no NUL, the client's address
-    roles.init_app(app)  # then, before any view: a staff page opens only for the roles ROUTE_ROLES gives it
 
     db.init_app(app)
     database.init_app(app)
@@ -63,5 +62,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(signups_bp)
     app.register_blueprint(staff_bp)
     privacy.init_app(app)
+    # After the blueprints' own checks (an issued password is changed first, auth/routes.py), before
+    # any view: a staff page opens only for the roles ROUTE_ROLES gives it.
+    roles.init_app(app)
     site.init_app(app)  # last: the static site answers every URL the app does not
     return app

@@ -55,7 +55,7 @@ def test_create_admin_refuses_an_easy_password(app, runner):
 def test_a_password_issued_by_an_administrator_is_changed_at_first_login(app, client, users):
     login(client, *users["admin"])
     response = client.post("/staff/accounts/", data={"name": "Nieuwe Collega", "email": "new@genk.example",
-                                                     "role": "staff"})
+                                                     "roles": ["agenda"]})
     issued = soup(response).select_one(".app-banner code").get_text()
     client.post("/staff/logout", data={})
 
