@@ -38,6 +38,12 @@ class StaffUser(UserMixin, Base):
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # A password an administrator issued: the account can only change it until it is changed.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Two-step login (participation/auth/two_step.py): the TOTP secret of the authenticator app in
+    # use, one being set up, the last time step whose code was accepted (a code works once), and since when.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    two_step_since: Mapped[dt.datetime | None] = mapped_column(DateTime)  # UTC
 
     def set_password(self, password: str) -> None:
         """Store an argon2 hash of `password`, never the password."""
@@ -68,6 +74,11 @@ class StaffUser(UserMixin, Base):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    @property
+    def two_step(self) -> bool:
+        """Whether logging in asks for a code from an authenticator app after the password."""
+        return self.totp_secret is not None
 
 
 def dummy_password_check() -> None:
@@ -103,4 +114,4 @@ from participation.outbox import OutboxMessage  # noqa: E402,F401
 from participation.signups.models import Signup  # noqa: E402,F401
 from participation.enrolment.models import Enrolment  # noqa: E402,F401
 from participation.feedback.models import Feedback  # noqa: E402,F401
-from participation.auth.models import LoginThrottle  # noqa: E402,F401
+from participation.auth.models import LoginThrottle, RecoveryCode  # noqa: E402,F401
