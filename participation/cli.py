@@ -13,6 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from events.models import LANGUAGES, TIMEZONE, Category, Event, Status
+from participation.auth import two_step
 from participation.auth.passwords import too_easy
 from participation.extensions import db
 from participation.models import Role, StaffUser
@@ -23,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_admin(email: str, name: str, password: str) -> StaffUser:
     """Add an administrator with every role (the first account sets up the rest), or make an existing
-    account one with this password."""
+    account one with this password; either sets up two-step login at the first login (the way back in
+    for one who lost the phone and the recovery codes)."""
     email = email.strip().lower()
     user = db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email))
     if user is None:
@@ -32,6 +34,8 @@ def create_admin(email: str, name: str, password: str) -> StaffUser:
     user.set_roles(Role)
     user.active = True
     user.set_password(password)
+    two_step.switch_off(user)
+    user.end_sessions()
     db.session.commit()
     return user
 
@@ -111,17 +115,24 @@ def init_app(app: Flask) -> None:
             raise click.BadParameter("easy to guess or in lists of stolen passwords; try a few unrelated words",
                                      param_hint="--password")
         create_admin(email, name, password)
-        click.echo(f"Administrator {email.strip().lower()} is ready.")
+        click.echo(f"Administrator {email.strip().lower()} is ready. At the first login they set up two-step login "
+                   "with an authenticator app.")
 
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Demo content for `make serve`: example events and a demo administrator."""
         count = seed_demo_events(dt.datetime.now(TIMEZONE).date())
         password = secrets.token_urlsafe(12)
-        create_admin(DEMO_ADMIN, "Demo", password)
+        user = create_admin(DEMO_ADMIN, "Demo", password)
+        # Administrators log in in two steps: the demo one with a secret printed here, for an app.
+        secret = two_step.new_secret()
+        two_step.switch_on(user, secret)
+        db.session.commit()
         base = app.config["PUBLIC_BASE_URL"]
         click.echo(f"Demo events added: {count}")
         click.echo(f"Staff login: {base}/staff/login  e-mail: {DEMO_ADMIN}  password: {password}")
+        click.echo(f"Two-step login: add this key to an authenticator app: {secret}")
+        click.echo(f"  (or open this address with one: {two_step.setup_uri(user, secret)})")
 
     @app.cli.command("outbox-worker")
     @click.option("--once", is_flag=True, help="One round, then stop (for cron or tests).")

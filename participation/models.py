@@ -54,6 +54,12 @@ class StaffUser(UserMixin, Base):
     # Loaded with the account: every staff request checks them.
     role_rows: Mapped[list[StaffRole]] = relationship(cascade="all, delete-orphan", lazy="selectin",
                                                       passive_deletes=True)
+    # Two-step login (participation/auth/two_step.py): the TOTP secret of the authenticator app in
+    # use, one being set up, the last time step whose code was accepted (a code works once), and since when.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    two_step_since: Mapped[dt.datetime | None] = mapped_column(DateTime)  # UTC
 
     def set_password(self, password: str) -> None:
         """Store an argon2 hash of `password`, never the password."""
@@ -100,6 +106,11 @@ class StaffUser(UserMixin, Base):
     def is_admin(self) -> bool:
         return Role.ADMIN in self.roles
 
+    @property
+    def two_step(self) -> bool:
+        """Whether logging in asks for a code from an authenticator app after the password."""
+        return self.totp_secret is not None
+
 
 def dummy_password_check() -> None:
     """Spend the time of a real check, so a wrong e-mail address is not faster than a wrong password."""
@@ -134,4 +145,4 @@ from participation.outbox import OutboxMessage  # noqa: E402,F401
 from participation.signups.models import Signup  # noqa: E402,F401
 from participation.enrolment.models import Enrolment  # noqa: E402,F401
 from participation.feedback.models import Feedback  # noqa: E402,F401
-from participation.auth.models import LoginThrottle  # noqa: E402,F401
+from participation.auth.models import LoginThrottle, RecoveryCode  # noqa: E402,F401

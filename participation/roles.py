@@ -22,6 +22,10 @@ AGENDA, HOMEWORK, FEEDBACK, ADMIN = (Role.AGENDA,), (Role.HOMEWORK,), (Role.FEED
 
 ROUTE_ROLES: dict[str, str | tuple[Role, ...]] = {
     "auth.login": PUBLIC,
+    "auth.login_code": PUBLIC,  # the second step: the session holds only "password right", checked there
+    "auth.two_step_login": ANY_STAFF,
+    "auth.confirm_two_step": ANY_STAFF,
+    "auth.change_two_step": ANY_STAFF,
     "auth.logout": ANY_STAFF,
     "staff.dashboard": ANY_STAFF,
     "staff.change_password": ANY_STAFF,

@@ -45,6 +45,9 @@ import os
 import uuid
 
 import psycopg
+from bs4 import BeautifulSoup
+
+from authenticator import Authenticator
 
 from participation import create_app
 from participation.extensions import db as _db
@@ -144,14 +147,36 @@ def runner(app):
     return app.test_cli_runner()
 
 
+# The phone of each account with two-step login, by e-mail address: set by the fixture that made it.
+AUTHENTICATORS: dict[str, Authenticator] = {}
+RECOVERY_CODES: dict[str, list[str]] = {}
+
+
+def set_up_two_step(email: str) -> Authenticator:
+    """Two-step login for the account `email` with a new secret, as its owner would set it up; its app."""
+    from sqlalchemy import func, select
+
+    from participation.auth import two_step
+    from participation.models import StaffUser
+
+    user = _db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email))
+    secret = two_step.new_secret()
+    RECOVERY_CODES[email] = two_step.switch_on(user, secret)
+    _db.session.commit()
+    AUTHENTICATORS[email] = Authenticator(secret)
+    return AUTHENTICATORS[email]
+
+
 @pytest.fixture
 def users(app):
-    """An administrator with every role, and one colleague per kind of work, with known passwords."""
+    """An administrator with every role (and two-step login, as administrators must), and one colleague
+    per kind of work, with known passwords."""
     from participation.cli import create_admin
     from participation.models import Role, StaffUser
 
     with app.app_context():
         create_admin("admin@genk.example", "Ayşe Admin", "admin password 1")
+        set_up_two_step("admin@genk.example")
         for email, name, role in [("staff@genk.example", "Stefan Stoyanov", Role.AGENDA),
                                   ("homework@genk.example", "Hatice Yıldız", Role.HOMEWORK),
                                   ("feedback@genk.example", "Filip Peeters", Role.FEEDBACK)]:
@@ -167,5 +192,19 @@ def users(app):
 
 
 def login(client, email, password, lang_prefix=""):
-    """Log in through the form, as a person would."""
-    return client.post(f"{lang_prefix}/staff/login", data={"email": email, "password": password})
+    """Log in through the form, as a person would: the password, then the app's code if it asks for one."""
+    response = client.post(f"{lang_prefix}/staff/login", data={"email": email, "password": password})
+    return enter_code(client, response, email)
+
+
+def enter_code(client, response, email):
+    """After a right password, type the code of `email`'s authenticator app (with the form's CSRF token)."""
+    if response.status_code != 302 or "/staff/login/code" not in response.headers["Location"]:
+        return response
+    code_page = response.headers["Location"]
+    token = BeautifulSoup(client.get(code_page).get_data(as_text=True), "html.parser").find(
+        "input", attrs={"name": "csrf_token"})
+    data = {"code": AUTHENTICATORS[email.strip().lower()].code()}
+    if token:
+        data["csrf_token"] = token["value"]
+    return client.post(code_page, data=data)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +23,7 @@ from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.test import TestResponse
 
+from authenticator import Authenticator
 from site_helpers import LANGUAGES, guide_paths, page_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +41,8 @@ class AppPage:
     path: str
     staff: bool = False
     submit: str | None = None  # CSS selector of the button to press; the answer is the page checked
-    fill: dict[str, str] = field(default_factory=dict)  # field name -> value typed before sending
+    # field name -> value typed before sending, or what gives it at that moment (a code of the app)
+    fill: dict[str, str | Callable[[], str]] = field(default_factory=dict)
     axe: bool = True  # False: the Nu checker reads it, the browser test skips it (see app_pages)
 
     @property
@@ -51,6 +53,10 @@ class AppPage:
     def url(self, language: str) -> str:
         """The path in `language`: Dutch has no prefix."""
         return self.path if language == "nl" else f"/{language}{self.path}"
+
+    def typed(self) -> dict[str, str]:
+        """What is typed into the form now."""
+        return {name: value() if callable(value) else value for name, value in self.fill.items()}
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,7 @@ class Seeded:
     signup_link: str
     enrolled_link: str
     feedback_link: str
+    authenticator: Authenticator  # the demo administrator's phone
 
 
 def seeded_app(site: Path, folder: Path) -> tuple[Flask, Seeded]:
@@ -83,6 +90,7 @@ def seeded_app(site: Path, folder: Path) -> tuple[Flask, Seeded]:
 def seed(app: Flask) -> Seeded:
     """`make serve`'s demo content, plus a sign-up, an enrolment and an answered feedback."""
     from events.models import TIMEZONE, Event, Status
+    from conftest import login, set_up_two_step
     from participation.cli import create_admin, seed_demo_events
     from participation.enrolment.models import Enrolment, HomeworkGroup
     from participation.extensions import db
@@ -95,6 +103,7 @@ def seed(app: Flask) -> Seeded:
     with app.app_context():
         seed_demo_events(dt.datetime.now(TIMEZONE).date())
         create_admin(ADMIN[0], "Ayşe Admin", ADMIN[1])
+        authenticator = set_up_two_step(ADMIN[0])
         events = db.session.scalars(select(Event)).all()
         workshop = next(e.id for e in events if e.capacity)
         homework = next(e.id for e in events if e.category == "homework")
@@ -116,12 +125,12 @@ def seed(app: Flask) -> Seeded:
         refused.attempts, refused.failed_at = 5, refused.created_at
         refused.last_error = "SMTPRecipientsRefused: {'ayse@example.be': (550, b'5.1.1 No such user')}"
         db.session.commit()
-    client.post("/staff/login", data={"email": ADMIN[0], "password": ADMIN[1]})
+    assert login(client, *ADMIN).status_code == 302
     answered = client.post(f"/staff/feedback/{feedback}/answer", data={"answer-text": "Bedankt, we kijken ernaar."})
     assert answered.status_code == 302, answered.get_data(as_text=True)
     return Seeded(workshop, homework, cancelled, group, enrolment, feedback,
                   _path(signed_up.headers["Location"]), _path(enrolled.headers["Location"]),
-                  _path(sent.headers["Location"]))
+                  _path(sent.headers["Location"]), authenticator)
 
 
 def _path(location: str) -> str:
@@ -165,6 +174,9 @@ def app_pages(seeded: Seeded) -> list[AppPage]:
         AppPage("page not found", "/no-such-page/"),
         AppPage("staff login", "/staff/login"),
         AppPage("staff login with errors", "/staff/login", submit=PRIMARY, axe=False),
+        # The right password leads to the second step (the answer, a redirect, is followed).
+        AppPage("two-step login code", "/staff/login", submit=PRIMARY, fill={"email": ADMIN[0], "password": ADMIN[1]}),
+        AppPage("two-step login code with errors", "/staff/login/code", submit=PRIMARY),
         AppPage("staff events", "/staff/", staff=True),
         AppPage("event form with errors", "/staff/events/new", staff=True, submit=PRIMARY),
         AppPage("event edit form", f"/staff/events/{s.workshop}/edit", staff=True, axe=False),
@@ -193,10 +205,19 @@ def app_pages(seeded: Seeded) -> list[AppPage]:
         AppPage("change password", "/staff/password", staff=True, axe=False),
         AppPage("e-mail not sent", "/staff/outbox/", staff=True),
         AppPage("audit log", "/staff/audit/", staff=True),
+        AppPage("two-step login", "/staff/two-step", staff=True, axe=False),
+        AppPage("two-step login with errors", "/staff/two-step", staff=True, submit="button[value=recovery-codes]"),
+        AppPage("new recovery codes", "/staff/two-step", staff=True, submit="button[value=recovery-codes]",
+                fill={"manage-code": s.authenticator.code}),
+        AppPage("two-step login on another phone", "/staff/two-step", staff=True, submit="button[value=phone]",
+                fill={"manage-code": s.authenticator.code}),
     ]
 
 
-LOGIN = AppPage("log in", "/staff/login", submit=PRIMARY, fill={"email": ADMIN[0], "password": ADMIN[1]})
+def login_pages(seeded: Seeded) -> list[AppPage]:
+    """Logging in as the demo administrator: the password, then the code of the app."""
+    return [AppPage("log in", "/staff/login", submit=PRIMARY, fill={"email": ADMIN[0], "password": ADMIN[1]}),
+            AppPage("log in: code", "/staff/login/code", submit=PRIMARY, fill={"code": seeded.authenticator.code})]
 
 
 def site_urls() -> list[str]:
@@ -226,7 +247,7 @@ def send_form(client: FlaskClient, page_path: str, html: str, page: AppPage) -> 
         else:
             value = element.get("value", "on" if kind in ("checkbox", "radio") else "")
         data.setdefault(element["name"], []).append(value)
-    for name, value in page.fill.items():
+    for name, value in page.typed().items():
         data[name] = [value]
     if button.get("name"):
         data.setdefault(button["name"], []).append(button.get("value", ""))

@@ -15,7 +15,7 @@ import pytest
 
 from chromium import require
 from conftest import _close
-from portal_pages import LOGIN, NODE_MODULES, AppPage, Seeded, app_pages, live_server, seeded_app, site_urls
+from portal_pages import NODE_MODULES, AppPage, Seeded, app_pages, live_server, login_pages, seeded_app, site_urls
 from site_helpers import LANGUAGES, url_to_file
 
 if TYPE_CHECKING:
@@ -114,9 +114,10 @@ def test_every_guide_and_404_page_passes_axe(browser, portal, language):
     assert foreign == []
 
 
-def _log_in(visitor: Visitor, language: str) -> None:
-    """Log in through the form, as staff do."""
-    _visit(visitor, LOGIN, language)
+def _log_in(visitor: Visitor, seeded: Seeded, language: str) -> None:
+    """Log in through the forms, as staff do: the password, then the code of the app."""
+    for step in login_pages(seeded):
+        _visit(visitor, step, language)
     assert "/staff/login" not in visitor.page.url, "the demo administrator could not log in"
 
 
@@ -127,7 +128,7 @@ def _visit(visitor: Visitor, page: AppPage, language: str) -> Response | None:
         return response
     button = visitor.page.locator(page.submit)
     form = button.locator("xpath=ancestor::form")
-    for name, value in page.fill.items():
+    for name, value in page.typed().items():
         form.locator(f"[name={name}]").fill(value)
     with visitor.page.expect_navigation() as navigation:
         button.click()
@@ -145,7 +146,7 @@ def test_every_app_page_passes_axe_in_its_language(browser, portal, language):
     try:
         for page in pages:
             if page.staff and not logged_in:
-                _log_in(visitor, language)
+                _log_in(visitor, seeded, language)
                 logged_in = True
             response = _visit(visitor, page, language)
             expected = 404 if page.name.endswith("not found") else 200
@@ -197,7 +198,7 @@ def test_wide_tables_on_a_phone_scroll_by_keyboard(browser, portal, site):
             if not page.axe:
                 continue
             if page.staff and not logged_in:
-                _log_in(visitor, "bg")
+                _log_in(visitor, seeded, "bg")
                 logged_in = True
             _visit(visitor, page, "bg")
             if visitor.page.locator("table").count():

@@ -10,7 +10,7 @@ import pytest
 from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 
-from conftest import login
+from conftest import enter_code, login
 from test_agenda import add_event
 from test_staff import EVENT_FORM
 from sqlalchemy import select
@@ -196,7 +196,8 @@ def test_every_post_route_demands_a_csrf_token(live_app, users):
     token_page = client.get("/staff/login")
     token = BeautifulSoup(token_page.get_data(as_text=True), "html.parser").find(
         "input", attrs={"name": "csrf_token"})["value"]
-    client.post("/staff/login", data={"csrf_token": token, "email": users["admin"][0], "password": users["admin"][1]})
+    enter_code(client, client.post("/staff/login", data={"csrf_token": token, "email": users["admin"][0],
+                                                         "password": users["admin"][1]}), users["admin"][0])
     event_id = add_event(live, capacity=5)
     from participation.extensions import db
     from events.models import Event

@@ -29,6 +29,7 @@ from aiosmtpd.controller import Controller
 from babel.support import Translations
 
 from events.models import TIMEZONE
+from authenticator import Authenticator
 from live_portal import gunicorn_options
 from participation.cli import DEMO_ADMIN
 
@@ -107,6 +108,7 @@ class Portal:
     mailbox: Mailbox
     staff_email: str
     staff_password: str
+    authenticator: Authenticator  # the phone of the demo administrator, with the key seed-demo printed
     database: Path
     server_log: Path
     worker_log: Path
@@ -206,7 +208,8 @@ def portal(site, tmp_path_factory):
         flask("db", "upgrade", env=env)
         printed = flask("seed-demo", env=env)
         password = re.search(rf"e-mail: {re.escape(DEMO_ADMIN)}\s+password: (\S+)", printed)
-        assert password, printed
+        key = re.search(r"authenticator app: ([A-Z2-7]+)", printed)
+        assert password and key, printed
         for language in LANGUAGES:
             catalog(language)  # the catalogs the app loads now, even if a translator recompiles them later
         server_log, worker_log = folder / "gunicorn.log", folder / "worker.log"
@@ -218,7 +221,8 @@ def portal(site, tmp_path_factory):
                  "--access-logfile", "-", *gunicorn_options(), "participation:create_app()"],
                 cwd=ROOT, env=env, pass_fds=[listener.fileno()], stdout=server_out, stderr=subprocess.STDOUT))
         wait_until_ready(base_url, processes, server_log)
-        yield Portal(base_url, mailbox, DEMO_ADMIN, password.group(1), database, server_log, worker_log)
+        yield Portal(base_url, mailbox, DEMO_ADMIN, password.group(1), Authenticator(key.group(1)), database,
+                     server_log, worker_log)
     finally:
         for process in reversed(processes):
             stop(process)
@@ -384,10 +388,13 @@ def walk(tab: Page, key: str, stops: int | None = None, limit: int = 200) -> lis
 
 
 def log_in(tab: Page, portal: Portal, language: str) -> None:
-    """The demo administrator logs in with the password `flask seed-demo` printed."""
+    """The demo administrator logs in with the password `flask seed-demo` printed, then the app's code."""
     tab.goto(portal.url(language, "staff/login"))
     tab.fill("#email", portal.staff_email)
     tab.fill("#password", portal.staff_password)
+    tab.locator("form.app-form button[type=submit]").click()
+    arrive(tab, re.escape(portal.url(language, "staff/login/code")))
+    tab.fill("#code", portal.authenticator.code())
     tab.locator("form.app-form button[type=submit]").click()
     arrive(tab, re.escape(portal.url(language, "staff/")))
 
@@ -674,6 +681,9 @@ def test_logging_in_and_publishing_an_event_by_keyboard_alone(open_tab, portal):
     skip_to_content(tab)
     type_into(tab, "#email", portal.staff_email)
     type_into(tab, "#password", portal.staff_password)
+    tab.keyboard.press("Enter")
+    arrive(tab, re.escape(portal.url("bg", "staff/login/code")))
+    type_into(tab, "#code", portal.authenticator.code())
     tab.keyboard.press("Enter")
     arrive(tab, re.escape(portal.url("bg", "staff/")))
     tab_to(tab, "a[href$='/staff/events/new']")

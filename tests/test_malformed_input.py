@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from conftest import login
+from conftest import enter_code, login
 from participation.extensions import db
 from participation.models import StaffUser
 from test_enrolment import add_group, family
@@ -275,7 +275,7 @@ def log_in(client, email: str, password: str) -> None:
     """Log in through the form, with its CSRF token, as a person would."""
     token = _hidden(client.get("/staff/login"), "csrf_token")
     response = client.post("/staff/login", data={"csrf_token": token, "email": email, "password": password})
-    assert response.status_code == 302
+    assert enter_code(client, response, email).status_code == 302
 
 
 def test_every_public_form_and_query_parameter_refuses_malformed_input_without_storing_it(protected, seeded):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pyotp
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from conftest import login
+from authenticator import Authenticator
+from conftest import AUTHENTICATORS, login
 from events.models import Event, Status
 from participation.extensions import db
 from participation.models import AuditEntry, StaffUser
@@ -186,6 +188,7 @@ def test_create_admin_command_makes_the_first_administrator(app, runner):
     result = runner.invoke(args=["create-admin", "First@Genk.example", "--name", "Eerste",
                                  "--password", "a long enough password"])
     assert result.exit_code == 0, result.output
+    assert "two-step login" in result.output
     with app.app_context():
         user = db.session.scalars(select(StaffUser)).one()
         assert (user.email, user.roles, user.check_password("a long enough password")) == (
@@ -224,6 +227,11 @@ def test_seed_demo_prints_a_demo_login_that_works(app, client, runner):
     line = next(line for line in result.output.splitlines() if "password:" in line)
     email = line.split("e-mail:")[1].split()[0]
     password = line.split("password:")[1].strip()
+    # Administrators log in in two steps: the key for an authenticator app is printed too.
+    secret = result.output.split("authenticator app:")[1].split()[0]
+    uri = next(word for word in result.output.split() if word.startswith("otpauth://"))
+    assert pyotp.parse_uri(uri.rstrip(")")).secret == secret
+    AUTHENTICATORS[email] = Authenticator(secret)
     assert login(client, email, password).status_code == 302
     assert client.get("/staff/").status_code == 200
     with app.app_context():

@@ -1,4 +1,4 @@
-"""Login throttling per typed e-mail address, shared by every process through the database."""
+"""Login throttling per typed e-mail address, shared by every process through the database; recovery codes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import hmac
 
-from sqlalchemy import DateTime, Integer, String, delete
+from sqlalchemy import DateTime, ForeignKey, Integer, String, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -65,3 +65,14 @@ class LoginThrottle(Base):
         """A correct login forgets the failures before it."""
         session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
 
+
+
+class RecoveryCode(Base):
+    """A one-time code that finishes a two-step login without the phone; only its keyed hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # UTC; a used code never works again
