@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from flask_babel import force_locale, gettext
 from sqlalchemy import select, text
 
-from conftest import login
+from conftest import login, set_up_two_step
 from participation.errors import MESSAGES
 from participation.extensions import db
 from participation.models import AuditEntry, Role, StaffUser
@@ -48,7 +48,7 @@ def opens(endpoint: str, roles: tuple[str, ...] | None) -> bool:
 
 
 def add_account(app, roles, email=None) -> tuple[str, str]:
-    """An active account holding `roles`."""
+    """An active account holding `roles`; with two-step login set up when it is an administrator's."""
     email = email or "-".join(roles) + "@genk.example"
     with app.app_context():
         user = StaffUser(email=email, name="Collega " + " ".join(roles).title())
@@ -56,6 +56,8 @@ def add_account(app, roles, email=None) -> tuple[str, str]:
         user.set_password("role password 1")
         db.session.add(user)
         db.session.commit()
+        if Role.ADMIN in roles:
+            set_up_two_step(email)  # administrators must have it before any staff page opens
     return email, "role password 1"
 
 
@@ -183,18 +185,19 @@ def test_the_staff_menu_shows_only_what_the_roles_open(app, client, users):
 
     login(client, *users["homework"])
     assert client.get("/staff/").headers["Location"].endswith("/staff/homework/")  # straight to their work
-    assert menu("/staff/homework/") == ["/staff/homework/", "/staff/password"]
+    assert menu("/staff/homework/") == ["/staff/homework/", "/staff/password", "/staff/two-step"]
     client.post("/staff/logout")
 
     login(client, *users["staff"])  # agenda
-    assert menu("/staff/") == ["/staff/", "/staff/events/new", "/staff/password"]
+    assert menu("/staff/") == ["/staff/", "/staff/events/new", "/staff/password", "/staff/two-step"]
     client.post("/staff/logout")
 
     both = add_account(app, ("feedback", "admin"))
     login(client, *both)
     assert client.get("/tr/staff/").headers["Location"].endswith("/tr/staff/feedback/")
     assert menu("/tr/staff/feedback/") == ["/tr/staff/feedback/", "/tr/staff/accounts/", "/tr/staff/privacy/",
-                                           "/tr/staff/outbox/", "/tr/staff/audit/", "/tr/staff/password"]
+                                           "/tr/staff/outbox/", "/tr/staff/audit/", "/tr/staff/password",
+                                           "/tr/staff/two-step"]
 
 
 # --- the accounts page --------------------------------------------------------------------------------
