@@ -51,20 +51,17 @@ def signup(event_id: int):
     """The sign-up form; a full activity offers the waiting list instead."""
     event = _public_event(event_id)
     state = event.signup_state(_now_local())
-    form = SignupForm()
+    form = SignupForm(max_people=event.most_people_per_signup())
     if request.method == "GET":
         form.language.data = current_language()
     if state == "open" and form.validate_on_submit():
-        if form.people.data > event.capacity:
-            form.people.errors.append(_("This activity has %(places)d places in all.", places=event.capacity))
+        try:
+            made = service.sign_up(event, **_fill_from(form), submission_id=form.submission_id.data)
+        except service.AlreadySignedUp:
+            form.phone.errors.append(_("Somebody with this phone number or e-mail address is already "
+                                       "signed up for this activity. Use the link in that confirmation."))
         else:
-            try:
-                made = service.sign_up(event, **_fill_from(form), submission_id=form.submission_id.data)
-            except service.AlreadySignedUp:
-                form.phone.errors.append(_("Somebody with this phone number or e-mail address is already "
-                                           "signed up for this activity. Use the link in that confirmation."))
-            else:
-                return redirect(url_for("signups.manage", token=made.token, new=1))
+            return redirect(url_for("signups.manage", token=made.token, new=1))
     return render_template("signups/form.html", event=event, form=form, state=state,
                            places_left=service.places_left(event))
 
