@@ -3,7 +3,16 @@ and staff cancelling a batch of suspicious sign-ups at once."""
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import login
+from db_helpers import rows
+from participation.enrolment.models import Enrolment
+from participation.feedback.models import Feedback
+from participation.outbox import OutboxMessage
+from participation.signups.models import Signup
+from test_enrolment import add_group, family
+from test_feedback import form_data as feedback_form
 from test_signups import add_activity, form_data, signups, soup
 from test_staff import EVENT_FORM, the_event
 
@@ -87,3 +96,37 @@ def test_events_stored_before_the_migration_get_the_default_and_it_goes_back_dow
         stored = db.session.execute(text("SELECT capacity, max_people_per_signup FROM event WHERE id = :id"),
                                     {"id": event_id}).one()
     assert tuple(stored) == (12, 4)
+
+
+# --- the robot trap -------------------------------------------------------------------------------
+
+def _public_form(app, kind: str) -> tuple[str, dict, type]:
+    """The address of a public form, what a person fills in, and the table it stores into."""
+    if kind == "signup":
+        return f"/tr/agenda/{add_activity(app)}/signup", form_data(email="bot@example.com"), Signup
+    if kind == "enrolment":
+        return "/tr/homework/enrol", family(add_group(app)), Enrolment
+    return "/tr/feedback/", feedback_form(wants_answer="y", contact_name="Bot", contact_email="bot@example.com"), \
+        Feedback
+
+
+@pytest.mark.parametrize("kind", ["signup", "enrolment", "feedback"])
+def test_every_public_form_has_the_same_hidden_robot_trap_and_a_filled_one_stores_nothing(app, client, kind):
+    path, data, model = _public_form(app, kind)
+    page = soup(client.get(path))
+    trap = page.find(id="website")
+    wrapper = trap.find_parent("div")
+    # Hidden without JavaScript (off the screen by app.css), from screen readers, and from the keyboard.
+    assert wrapper["aria-hidden"] == "true" and "app-trap" in wrapper["class"]
+    assert trap["tabindex"] == "-1" and trap["autocomplete"] == "off" and trap["name"] == "website"
+    assert page.find("label", attrs={"for": "website"}) is not None
+    assert page.select_one("link[href^='/static/app/app.']") is not None
+    with client.get("/static/app/app.css") as response:
+        assert ".app-trap {" in response.get_data(as_text=True)
+
+    response = client.post(path, data={**data, "website": "https://cheap-pills.example"})
+    assert response.status_code == 302
+    assert rows(app, model) == [] and rows(app, OutboxMessage) == []
+    # The same form without the trap filled in is stored: the trap is what stopped it.
+    assert client.post(path, data=data).status_code == 302
+    assert len(rows(app, model)) == 1

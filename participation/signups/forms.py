@@ -8,12 +8,12 @@ from wtforms import BooleanField, EmailField, IntegerField, RadioField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
-from participation.forms import check_phone, require_one, submission_id_field
+from participation.forms import RobotTrap, check_phone, require_one, submission_id_field
 
 MAX_PEOPLE = 10  # staff taking a sign-up by phone; the public form allows what the activity allows
 
 
-class SignupForm(FlaskForm):
+class SignupForm(RobotTrap, FlaskForm):
     name = StringField(_l("Your name"), validators=[
         DataRequired(_l("Enter your name")), Length(max=120, message=_l("Use at most %(max)d characters"))],
         render_kw={"autocomplete": "name"})

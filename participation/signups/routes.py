@@ -54,6 +54,9 @@ def signup(event_id: int):
     form = SignupForm(max_people=event.most_people_per_signup())
     if request.method == "GET":
         form.language.data = current_language()
+    elif form.filled_by_robot():
+        # Only a robot fills the hidden field: it is sent on as if all went well, and nothing is stored.
+        return redirect(url_for("agenda.event", event_id=event.id))
     if state == "open" and form.validate_on_submit():
         try:
             made = service.sign_up(event, **_fill_from(form), submission_id=form.submission_id.data)
