@@ -3,11 +3,17 @@ and staff cancelling a batch of suspicious sign-ups at once."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import uuid
+
 import pytest
+import redis
 
 from conftest import login
 from db_helpers import rows
 from participation.enrolment.models import Enrolment
+from participation.extensions import db
 from participation.feedback.models import Feedback
 from participation.outbox import OutboxMessage
 from participation.signups.models import Signup
@@ -130,3 +136,104 @@ def test_every_public_form_has_the_same_hidden_robot_trap_and_a_filled_one_store
     # The same form without the trap filled in is stored: the trap is what stopped it.
     assert client.post(path, data=data).status_code == 302
     assert len(rows(app, model)) == 1
+
+
+# --- limits per activity --------------------------------------------------------------------------
+
+def _post(client, event_id: int, number: int, address: str, **overrides):
+    """A sign-up by person `number` from the internet address `address`."""
+    return client.post(f"/agenda/{event_id}/signup", environ_base={"REMOTE_ADDR": address},
+                       data=form_data(**{"name": f"Persoon {number}", "phone": f"04701{number:05d}", "people": "1",
+                                         **overrides}))
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_an_activity_takes_so_many_sign_ups_whoever_sends_them_then_429(live_app):
+    live = live_app(RATELIMIT_ENABLED=True, SIGNUP_RATE_LIMIT_PER_ACTIVITY="3 per hour")
+    client = live.test_client()
+    event_id, other_id = add_activity(live, capacity=50), add_activity(live, capacity=50)
+    # Forms sent back with an error, or caught by the robot trap, take nothing from the activity.
+    assert _post(client, event_id, 1, "203.0.113.1", people="9").status_code == 200
+    assert _post(client, event_id, 1, "203.0.113.1", website="x").status_code == 302
+    # Three sign-ups from three addresses: none of them near the limit per address.
+    assert [_post(client, event_id, n, f"198.51.100.{n}").status_code for n in (1, 2, 3)] == [302] * 3
+    refused = _post(client, event_id, 4, "192.0.2.4")
+    assert refused.status_code == 429 and refused.headers["Retry-After"]
+    page = soup(refused)
+    assert page.find("html")["lang"] == "nl"
+    assert "this activity" in page.select_one("main, body").get_text()  # its own message (English until translated)
+    assert len(signups(live, event_id)) == 3
+    # The count is per activity: another one still takes sign-ups, from the same address too.
+    assert _post(client, other_id, 4, "192.0.2.4").status_code == 302
+    assert client.get(f"/tr/agenda/{event_id}/signup").status_code == 200  # the form itself is not limited
+    assert _post(client, event_id, 5, "192.0.2.5").status_code == 429  # nor does another language get around it
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_limit_per_address_still_holds_under_the_limit_per_activity(live_app):
+    live = live_app(RATELIMIT_ENABLED=True, SIGNUP_RATE_LIMIT_PER_ACTIVITY="100 per hour")
+    client = live.test_client()
+    event_id = add_activity(live, capacity=50)
+    statuses = [_post(client, event_id, n, "203.0.113.9").status_code for n in range(11)]
+    assert statuses == [302] * 10 + [429]
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+def _redis() -> str:
+    """Redis on loopback; CI must have it, elsewhere its absence skips."""
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        client.ping()
+        client.close()
+    except redis.RedisError:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not reachable at {REDIS_URL}")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    return REDIS_URL
+
+
+def _sign_up_in_another_process(database_url, site_dir, instance, redis_url, prefix, posts, results):
+    """An app process of its own, counting in the shared Redis, sending `posts` (event, person, address)."""
+    from participation import create_app
+
+    os.environ["INSTANCE_PATH"] = instance
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": database_url,
+                      "SITE_DIR": site_dir, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True,
+                      "RATELIMIT_STORAGE_URI": redis_url, "RATELIMIT_KEY_PREFIX": prefix,
+                      "SIGNUP_RATE_LIMIT_PER_ACTIVITY": "3 per hour"})
+    client = app.test_client()
+    results.put([_post(client, event_id, number, address).status_code for event_id, number, address in posts])
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_limit_per_activity_is_shared_by_app_processes_through_redis(app, database_url, site, tmp_path):
+    redis_url = _redis()
+    event_id, other_id = add_activity(app, capacity=50), add_activity(app, capacity=50)
+    prefix = f"test-{uuid.uuid4().hex[:12]}"  # parallel test runs share the Redis server
+    context = multiprocessing.get_context("spawn")
+    answers, keys = [], []
+    client = redis.Redis.from_url(redis_url)
+    try:
+        for posts in ([(event_id, 1, "198.51.100.1"), (event_id, 2, "198.51.100.2")],
+                      [(event_id, 3, "198.51.100.3"), (event_id, 4, "198.51.100.4"), (other_id, 5, "198.51.100.5")]):
+            results = context.Queue()
+            process = context.Process(target=_sign_up_in_another_process, args=(
+                database_url, str(site), str(tmp_path / "instance"), redis_url, prefix, posts, results))
+            process.start()
+            answers.append(results.get(timeout=60))
+            process.join(timeout=30)
+        keys = [key.decode() for key in client.scan_iter(f"*/{prefix}/*")]
+    finally:
+        for key in client.scan_iter(f"*/{prefix}/*"):
+            client.delete(key)
+        client.close()
+    # The second process knows of the first one's two sign-ups: one more, then 429; another activity is free.
+    assert answers == [[302, 302], [302, 429, 302]]
+    assert len(signups(app, event_id)) == 3
+    # One count per activity, apart from the counts per address.
+    assert any(f"/event-{event_id}/signups-per-activity/" in key for key in keys)
+    assert any(f"/event-{other_id}/signups-per-activity/" in key for key in keys)

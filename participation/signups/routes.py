@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import io
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
@@ -22,7 +22,26 @@ from participation.signups.forms import SignupForm, StaffSignupForm
 from participation.signups.models import Signup, SignupStatus
 
 bp = Blueprint("signups", __name__)
-limiter.limit("10 per minute", methods=["POST"])(bp)
+limiter.limit("10 per minute", methods=["POST"])(bp)  # per address
+
+
+def _activity() -> str:
+    """The activity a sign-up is for: its sign-ups count together, whoever sends them."""
+    return f"event-{request.view_args.get('event_id', '')}"
+
+
+def _signup_stored(response: Response) -> bool:
+    """Only stored sign-ups count: a form sent back with errors (or caught by the robot trap) does not."""
+    return g.get("signup_stored", False)
+
+
+# So many sign-ups per activity, whoever sends them and whichever process answers (counted in Redis
+# when RATELIMIT_STORAGE_URI points there), in addition to the limit per address above.
+per_activity = limiter.shared_limit(
+    lambda: current_app.config["SIGNUP_RATE_LIMIT_PER_ACTIVITY"], scope="signups-per-activity",
+    key_func=_activity, methods=["POST"], deduct_when=_signup_stored, override_defaults=False,
+    error_message=lambda: _("Many people are signing up for this activity right now. Wait a while and try "
+                            "again, or ask the buurthuis to sign you up."))
 
 
 def _now_local() -> dt.datetime:
@@ -47,6 +66,7 @@ def _fill_from(form: SignupForm) -> dict:
 
 
 @localized(bp, "/agenda/<int:event_id>/signup", methods=["GET", "POST"])
+@per_activity
 def signup(event_id: int):
     """The sign-up form; a full activity offers the waiting list instead."""
     event = _public_event(event_id)
@@ -64,6 +84,7 @@ def signup(event_id: int):
             form.phone.errors.append(_("Somebody with this phone number or e-mail address is already "
                                        "signed up for this activity. Use the link in that confirmation."))
         else:
+            g.signup_stored = True  # counts towards the activity's limit
             return redirect(url_for("signups.manage", token=made.token, new=1))
     return render_template("signups/form.html", event=event, form=form, state=state,
                            places_left=service.places_left(event))
