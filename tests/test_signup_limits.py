@@ -15,6 +15,7 @@ from db_helpers import rows
 from participation.enrolment.models import Enrolment
 from participation.extensions import db
 from participation.feedback.models import Feedback
+from participation.models import AuditEntry
 from participation.outbox import OutboxMessage
 from participation.signups.models import Signup
 from test_enrolment import add_group, family
@@ -92,9 +93,11 @@ def test_events_stored_before_the_migration_get_the_default_and_it_goes_back_dow
     from participation.extensions import db
 
     event_id = add_activity(app)
+    client = app.test_client()
+    assert client.post(f"/agenda/{event_id}/signup", data=form_data()).status_code == 302
     with app.app_context():
         db.session.remove()
-        downgrade(revision="a10e5ec00004")  # the event stays, without the column
+        downgrade(revision="a10e5ec00004")  # the event and its sign-up stay, without the column
         assert "max_people_per_signup" not in {c["name"] for c in inspect(db.engine).get_columns("event")}
         db.session.execute(text("UPDATE event SET capacity = 12"))
         db.session.commit()
@@ -102,6 +105,7 @@ def test_events_stored_before_the_migration_get_the_default_and_it_goes_back_dow
         stored = db.session.execute(text("SELECT capacity, max_people_per_signup FROM event WHERE id = :id"),
                                     {"id": event_id}).one()
     assert tuple(stored) == (12, 4)
+    assert len(signups(app, event_id)) == 1
 
 
 # --- the robot trap -------------------------------------------------------------------------------
@@ -237,3 +241,105 @@ def test_the_limit_per_activity_is_shared_by_app_processes_through_redis(app, da
     # One count per activity, apart from the counts per address.
     assert any(f"/event-{event_id}/signups-per-activity/" in key for key in keys)
     assert any(f"/event-{other_id}/signups-per-activity/" in key for key in keys)
+
+
+# --- staff cancel a batch -------------------------------------------------------------------------
+
+def _full_activity_with_a_script_in_it(app, client) -> dict[str, int]:
+    """Four places: a family and two sign-ups of a script hold them; the script waits once more between two families."""
+    event_id = add_activity(app, capacity=4)
+    people = [("Familie A", "2", "a@example.be", "nl"), ("Bot 1", "1", "bot1@example.com", "nl"),
+              ("Bot 2", "1", "bot2@example.com", "nl"), ("Familie W", "2", "w@example.be", "bg"),
+              ("Bot 3", "1", "bot3@example.com", "nl"), ("Familie V", "1", "v@example.be", "tr")]
+    for number, (name, count, email, language) in enumerate(people):
+        assert client.post(f"/agenda/{event_id}/signup", data=form_data(
+            name=name, people=count, email=email, language=language, phone=f"047020000{number}")).status_code == 302
+    stored = {s.name: s for s in signups(app, event_id)}
+    assert [stored[n].status for n in ("Familie A", "Bot 1", "Bot 2", "Familie W", "Bot 3", "Familie V")] == [
+        "confirmed", "confirmed", "confirmed", "waiting", "waiting", "waiting"]
+    return {"event": event_id, **{name: s.id for name, s in stored.items()}}
+
+
+def test_staff_cancel_a_batch_after_confirming_and_the_waiting_list_moves_up_and_is_told(app, client, users):
+    ids = _full_activity_with_a_script_in_it(app, client)
+    event_id = ids["event"]
+    login(client, *users["staff"])
+    page = soup(client.get(f"/staff/events/{event_id}/signups"))
+    batch = page.find("form", id="batch-cancel")
+    assert batch["method"] == "post"
+    boxes = page.select("input[type=checkbox][name=signup][form=batch-cancel]")
+    assert len(boxes) == 6 and all(page.find("label", attrs={"for": box["id"]}) for box in boxes)
+    sent_before = len(rows(app, OutboxMessage))
+
+    ticked = [str(ids[n]) for n in ("Bot 1", "Bot 2", "Bot 3")]
+    confirm = client.post(batch["action"], data={"signup": ticked})
+    assert confirm.status_code == 200
+    confirm_page = soup(confirm)
+    assert {row.td.get_text() for row in confirm_page.select("tbody tr")} == {
+        s.reference for s in signups(app, event_id) if s.name.startswith("Bot")}
+    assert sorted(i["value"] for i in confirm_page.select("form input[name=signup]")) == sorted(ticked)
+    assert [s.status for s in signups(app, event_id)].count("cancelled") == 0  # nothing yet: it asks first
+
+    done = client.post(batch["action"], data={"signup": ticked, "confirmed": "yes"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/staff/events/{event_id}/signups")
+    statuses = {s.name: s.status for s in signups(app, event_id)}
+    # Two places came free: the family of two moves up; Bot 3 was not moved up first, only to be cancelled.
+    assert statuses == {"Familie A": "confirmed", "Bot 1": "cancelled", "Bot 2": "cancelled",
+                        "Familie W": "confirmed", "Bot 3": "cancelled", "Familie V": "waiting"}
+    queued = [(m.kind, m.recipient, m.language) for m in rows(app, OutboxMessage)[sent_before:]]
+    assert sorted(queued) == [("signup_cancelled", "bot1@example.com", "nl"), ("signup_cancelled", "bot2@example.com", "nl"),
+                              ("signup_cancelled", "bot3@example.com", "nl"), ("signup_promoted", "w@example.be", "bg")]
+    entries = [(e.action, e.subject_id) for e in rows(app, AuditEntry)]
+    assert sorted(entries) == sorted([("signup.cancel", str(ids["Bot 1"])), ("signup.cancel", str(ids["Bot 2"])),
+                                      ("signup.cancel", str(ids["Bot 3"])), ("signup.promote", str(ids["Familie W"]))])
+    assert all(e.actor_email == users["staff"][0] for e in rows(app, AuditEntry))
+
+
+def test_a_batch_with_nothing_ticked_or_of_another_activity_cancels_nothing(app, client, users):
+    ids = _full_activity_with_a_script_in_it(app, client)
+    other = add_activity(app)
+    login(client, *users["staff"])
+    for event_id, data in ((ids["event"], {}), (ids["event"], {"signup": ["abc", "-1", "9" * 40]}),
+                           (other, {"signup": [str(ids["Bot 1"])], "confirmed": "yes"})):
+        response = client.post(f"/staff/events/{event_id}/signups/cancel", data=data)
+        assert response.status_code == 200
+        page = soup(response)
+        assert page.find(id="signup-error") is not None
+        assert page.select_one(".app-error-summary a[href='#signup']") is not None
+    assert "cancelled" not in {s.status for s in signups(app, ids["event"])}
+    assert rows(app, AuditEntry) == []
+
+
+def test_the_cancellations_their_e_mails_and_audit_entries_are_stored_together_or_not_at_all(app, client, users,
+                                                                                             monkeypatch):
+    from participation import audit
+
+    ids = _full_activity_with_a_script_in_it(app, client)
+    sent_before = len(rows(app, OutboxMessage))
+    login(client, *users["staff"])
+    real = audit.record
+
+    def failing(action, subject, summary=""):
+        if action == "signup.promote":
+            raise RuntimeError("the audit log is away")
+        return real(action, subject, summary)
+
+    monkeypatch.setattr(audit, "record", failing)
+    with pytest.raises(RuntimeError):
+        client.post(f"/staff/events/{ids['event']}/signups/cancel",
+                    data={"signup": [str(ids["Bot 1"]), str(ids["Bot 2"])], "confirmed": "yes"})
+    assert "cancelled" not in {s.status for s in signups(app, ids["event"])}
+    assert len(rows(app, OutboxMessage)) == sent_before and rows(app, AuditEntry) == []
+
+
+def test_cancelling_one_sign_up_stores_its_audit_entries_with_it(app, client, users, monkeypatch):
+    from participation import audit
+
+    ids = _full_activity_with_a_script_in_it(app, client)
+    login(client, *users["staff"])
+    real = audit.record
+    monkeypatch.setattr(audit, "record", lambda action, subject, summary="": (
+        (_ for _ in ()).throw(RuntimeError("away")) if action == "signup.promote" else real(action, subject, summary)))
+    with pytest.raises(RuntimeError):
+        client.post(f"/staff/signups/{ids['Familie A']}/cancel", data={})
+    assert "cancelled" not in {s.status for s in signups(app, ids["event"])}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, RadioField, StringField, TelField
+from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, RadioField, SelectMultipleField,
+                     StringField, TelField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
@@ -62,3 +63,15 @@ class StaffSignupForm(SignupForm):
 
     consent = BooleanField(_l("The person agreed on the phone that we keep these details."),
                            validators=[DataRequired(_l("Ask the person to agree first"))])
+
+
+class BatchCancelForm(FlaskForm):
+    """Staff tick suspicious sign-ups in the lists and cancel them at once, after a confirmation page."""
+
+    # The ticked boxes (name "signup", one per row of the lists); the view keeps only this activity's ids.
+    signup = SelectMultipleField(validate_choice=False)
+    confirmed = HiddenField()  # "yes" from the confirmation page's button
+
+    def chosen_ids(self) -> set[int]:
+        """The ids ticked, whatever else was sent."""
+        return {int(value) for value in self.signup.data or [] if value.isdigit() and len(value) <= 18}

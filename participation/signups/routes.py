@@ -18,7 +18,7 @@ from participation.forms import ConfirmForm, spreadsheet_safe
 from participation.i18n import current_language, localized
 from participation.signups import service
 from participation.phone import normalise_phone, phone_label
-from participation.signups.forms import SignupForm, StaffSignupForm
+from participation.signups.forms import BatchCancelForm, SignupForm, StaffSignupForm
 from participation.signups.models import Signup, SignupStatus
 
 bp = Blueprint("signups", __name__)
@@ -155,8 +155,17 @@ def staff_list(event_id: int):
             db.session.commit()
             flash(_("Added to the list: %(reference)s.", reference=made.reference), "success")
             return redirect(url_for("signups.staff_list", event_id=event.id))
+    return _staff_list_page(event, form=form)
+
+
+def _staff_list_page(event: Event, *, form: StaffSignupForm | None = None, batch: BatchCancelForm | None = None):
+    """The staff lists, with the phone sign-up form and the batch cancellation (and their errors)."""
+    if form is None:
+        form = StaffSignupForm(formdata=None)
+        form.language.data = current_language()
     return render_template("signups/staff_list.html", event=event, lists=_lists(event), form=form,
-                           confirm=ConfirmForm(), places_left=service.places_left(event))
+                           confirm=ConfirmForm(), batch=batch or BatchCancelForm(formdata=None),
+                           places_left=service.places_left(event))
 
 
 @localized(bp, "/staff/signups/<int:signup_id>/cancel", methods=["POST"])
@@ -165,13 +174,40 @@ def staff_cancel(signup_id: int):
     """Cancel a sign-up for somebody who called; the waiting list moves up."""
     item = db.get_or_404(Signup, signup_id)
     if ConfirmForm().validate_on_submit():
-        moved = service.cancel(item)
+        moved = service.release(item)
         audit.record("signup.cancel", item, item.reference)
         for other in moved:
             audit.record("signup.promote", other, other.reference)
-        db.session.commit()
+        db.session.commit()  # the cancellation, its e-mails and its audit entries at once
         flash(_("Cancelled: %(reference)s.", reference=item.reference), "success")
     return redirect(url_for("signups.staff_list", event_id=item.event_id))
+
+
+@localized(bp, "/staff/events/<int:event_id>/signups/cancel", methods=["POST"])
+@login_required
+def staff_cancel_batch(event_id: int):
+    """Cancel the ticked sign-ups at once (a script's, say), after a confirmation; the waiting list moves up."""
+    event = _staff_event(event_id)
+    batch = BatchCancelForm()
+    if not batch.validate_on_submit():  # an expired form: the error summary says so
+        return _staff_list_page(event, batch=batch)
+    chosen = db.session.scalars(select(Signup).where(
+        Signup.event_id == event.id, Signup.id.in_(batch.chosen_ids()), Signup.status != SignupStatus.CANCELLED,
+    ).order_by(Signup.created_at, Signup.id)).all() if batch.chosen_ids() else []
+    if not chosen:
+        batch.signup.errors = [_("Tick the sign-ups to cancel in the lists above.")]
+        return _staff_list_page(event, batch=batch)
+    if batch.confirmed.data != "yes":
+        return render_template("signups/cancel_batch.html", event=event, chosen=chosen, batch=batch)
+    cancelled, moved = service.release_many(chosen)
+    for item in cancelled:
+        audit.record("signup.cancel", item, f"{item.reference} ({item.people}), one of {len(cancelled)} at once")
+    for other in moved:
+        audit.record("signup.promote", other, other.reference)
+    db.session.commit()  # the cancellations, their e-mails and their audit entries at once
+    flash(_("Cancelled: %(count)d sign-ups. Moved up from the waiting list: %(moved)d.",
+            count=len(cancelled), moved=len(moved)), "success")
+    return redirect(url_for("signups.staff_list", event_id=event.id))
 
 
 @localized(bp, "/staff/events/<int:event_id>/attendance")

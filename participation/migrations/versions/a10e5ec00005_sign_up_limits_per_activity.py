@@ -24,5 +24,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('event', schema=None) as batch_op:
+    # Never by copying the table on SQLite: dropping the old event table would take every sign-up and
+    # text with it (ON DELETE CASCADE, foreign keys on). SQLite 3.35+ drops a column in place.
+    with op.batch_alter_table('event', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('max_people_per_signup')
