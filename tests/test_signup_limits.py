@@ -299,7 +299,7 @@ def test_a_batch_with_nothing_ticked_or_of_another_activity_cancels_nothing(app,
     ids = _full_activity_with_a_script_in_it(app, client)
     other = add_activity(app)
     login(client, *users["staff"])
-    for event_id, data in ((ids["event"], {}), (ids["event"], {"signup": ["abc", "-1", "9" * 40]}),
+    for event_id, data in ((ids["event"], {}), (ids["event"], {"signup": ["abc", "-1", "²", "9" * 40, *map(str, range(100000, 140000))]}),
                            (other, {"signup": [str(ids["Bot 1"])], "confirmed": "yes"})):
         response = client.post(f"/staff/events/{event_id}/signups/cancel", data=data)
         assert response.status_code == 200

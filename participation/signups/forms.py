@@ -74,4 +74,4 @@ class BatchCancelForm(FlaskForm):
 
     def chosen_ids(self) -> set[int]:
         """The ids ticked, whatever else was sent."""
-        return {int(value) for value in self.signup.data or [] if value.isdigit() and len(value) <= 18}
+        return {int(value) for value in self.signup.data or [] if value.isascii() and value.isdigit()}
