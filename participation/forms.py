@@ -108,4 +108,5 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def logout_form():
-        return {"logout_form": LogoutForm() if current_user and current_user.is_authenticated else None}
+        # Only shown, never filled from the request: an error page must not read a form it refuses (a NUL in it).
+        return {"logout_form": LogoutForm(formdata=None) if current_user and current_user.is_authenticated else None}
