@@ -21,6 +21,7 @@ TIMEZONE = ZoneInfo("Europe/Brussels")
 LANGUAGES = ("nl", "tr", "bg")
 DEFAULT_LANGUAGE = "nl"
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+DEFAULT_MAX_PEOPLE_PER_SIGNUP = 4
 
 
 def utcnow() -> dt.datetime:
@@ -75,6 +76,9 @@ class Event(Base):
     address: Mapped[str] = mapped_column(String(200), default="")
     # Sign-ups: none unless a number of places is set. Times are Brussels wall-clock time.
     capacity: Mapped[int | None] = mapped_column(Integer)
+    # The most people one sign-up may bring (a family, not a whole activity); staff on the phone may go above it.
+    max_people_per_signup: Mapped[int] = mapped_column(Integer, default=DEFAULT_MAX_PEOPLE_PER_SIGNUP,
+                                                       server_default=str(DEFAULT_MAX_PEOPLE_PER_SIGNUP))
     signups_open_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     signups_close_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     min_age: Mapped[int | None] = mapped_column(Integer)
@@ -134,6 +138,11 @@ class Event(Base):
     @property
     def takes_signups(self) -> bool:
         return self.capacity is not None and self.capacity > 0
+
+    def most_people_per_signup(self) -> int:
+        """How many people one sign-up on the public form may bring: the staff's limit, never more than the places."""
+        most = self.max_people_per_signup or DEFAULT_MAX_PEOPLE_PER_SIGNUP
+        return min(most, self.capacity) if self.capacity else most
 
     def signup_state(self, now: dt.datetime) -> str:
         """'none', 'not-yet', 'open', 'closed' or 'cancelled', at wall-clock time `now` in Brussels."""

@@ -46,6 +46,9 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Reverse proxies (nginx) in front of gunicorn: the client's address is then the one they add to
         # X-Forwarded-For, so rate limits count per resident, not for everybody at once. 0: nobody's header is trusted.
+        # Sign-ups stored per activity, whoever sends them (on top of the limit per address): one script cannot
+        # fill an activity. Shared between processes through RATELIMIT_STORAGE_URI (Redis).
+        "SIGNUP_RATE_LIMIT_PER_ACTIVITY": os.environ.get("SIGNUP_RATE_LIMIT_PER_ACTIVITY", "30 per hour"),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Cookies: never readable by scripts, not sent on cross-site posts; HTTPS-only whenever the
         # public address is https (see secure_cookies).

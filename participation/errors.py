@@ -33,10 +33,11 @@ def _language_from_path() -> None:
         g.lang = first if first in LANGUAGES else "nl"
 
 
-def render_error(status: int):
+def render_error(status: int, message: str | None = None):
+    """The error page for `status`, with its own explanation unless `message` gives a better one."""
     _language_from_path()
-    title, message = MESSAGES.get(status, MESSAGES[500 if status >= 500 else 400])
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    title, default = MESSAGES.get(status, MESSAGES[500 if status >= 500 else 400])
+    return render_template("errors/error.html", status=status, title=title, message=message or default), status
 
 
 def init_app(app: Flask) -> None:
@@ -51,7 +52,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        body, status = render_error(error.code or 500)
+        own = None
+        if error.code == 429:
+            # A limit with a message of its own (e.g. per activity, not per person) says what happened.
+            limit = getattr(error, "limit", None)
+            own = error.description if limit is not None and limit.error_message else None
+        body, status = render_error(error.code or 500, own)
         # What the exception says about itself stays: Allow on a 405, Location on a redirect.
         headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
         if error.code == 429:

@@ -8,7 +8,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectMultipleField
+from wtforms import HiddenField, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -48,6 +48,20 @@ def require_one(first, second, message) -> bool:
         return True
     first.errors = [*first.errors, message]
     return False
+
+
+class RobotTrap:
+    """A field people never see, for public forms: whatever fills it in is not a person.
+
+    Mix it into a form and render it with `robot_trap(form)` from _forms.html: moved off the screen
+    by CSS (no JavaScript needed), hidden from screen readers and left out of the keyboard's order.
+    A view that finds it filled in answers as if all went well and stores nothing."""
+
+    website = StringField(_l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
+
+    def filled_by_robot(self) -> bool:
+        """Whether the hidden field came back filled in."""
+        return bool((self.website.data or "").strip())
 
 
 class ConfirmForm(FlaskForm):
@@ -94,4 +108,5 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def logout_form():
-        return {"logout_form": LogoutForm() if current_user and current_user.is_authenticated else None}
+        # Only shown, never filled from the request: an error page must not read a form it refuses (a NUL in it).
+        return {"logout_form": LogoutForm(formdata=None) if current_user and current_user.is_authenticated else None}

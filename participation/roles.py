@@ -37,6 +37,7 @@ ROUTE_ROLES: dict[str, str | tuple[Role, ...]] = {
     "staff.delete_event": AGENDA,
     "signups.staff_list": AGENDA,
     "signups.staff_cancel": AGENDA,
+    "signups.staff_cancel_batch": AGENDA,
     "signups.attendance": AGENDA,
     "signups.export_csv": AGENDA,
     # homework: groups and the children's enrolments

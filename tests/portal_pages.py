@@ -73,6 +73,7 @@ class Seeded:
     enrolled_link: str
     feedback_link: str
     authenticator: Authenticator  # the demo administrator's phone
+    signup: int = 0  # the sign-up behind signup_link
 
 
 def seeded_app(site: Path, folder: Path) -> tuple[Flask, Seeded]:
@@ -96,6 +97,7 @@ def seed(app: Flask) -> Seeded:
     from participation.extensions import db
     from participation.feedback.models import Feedback
     from participation.outbox import OutboxMessage
+    from participation.signups.models import Signup
     from test_enrolment import family
     from test_feedback import form_data as feedback_form
     from test_signups import form_data as signup_form
@@ -119,6 +121,7 @@ def seed(app: Flask) -> Seeded:
         assert response.status_code == 302, response.get_data(as_text=True)
     with app.app_context():
         enrolment = db.session.scalars(select(Enrolment.id)).one()
+        signup = db.session.scalars(select(Signup.id)).one()
         feedback = db.session.scalars(select(Feedback.id)).one()
         # One e-mail the mail server refused, for the staff page of e-mail not sent.
         refused = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()
@@ -130,7 +133,7 @@ def seed(app: Flask) -> Seeded:
     assert answered.status_code == 302, answered.get_data(as_text=True)
     return Seeded(workshop, homework, cancelled, group, enrolment, feedback,
                   _path(signed_up.headers["Location"]), _path(enrolled.headers["Location"]),
-                  _path(sent.headers["Location"]), authenticator)
+                  _path(sent.headers["Location"]), authenticator, signup)
 
 
 def _path(location: str) -> str:
@@ -185,6 +188,11 @@ def app_pages(seeded: Seeded) -> list[AppPage]:
         AppPage("sign-up lists", f"/staff/events/{s.workshop}/signups", staff=True),
         AppPage("sign-up by phone with errors", f"/staff/events/{s.workshop}/signups", staff=True,
                 submit=f"form.app-form {PRIMARY}", axe=False),
+        # Nothing ticked; then one sign-up ticked (its box belongs to the form by its form attribute).
+        AppPage("cancel sign-ups at once with errors", f"/staff/events/{s.workshop}/signups", staff=True,
+                submit="form#batch-cancel button", axe=False),
+        AppPage("cancel sign-ups at once", f"/staff/events/{s.workshop}/signups", staff=True,
+                submit="form#batch-cancel button", fill={"signup": str(s.signup)}, axe=False),
         AppPage("attendance list", f"/staff/events/{s.workshop}/attendance", staff=True),
         AppPage("homework groups and enrolments", "/staff/homework/", staff=True),
         AppPage("homework group form with errors", "/staff/homework/groups/new", staff=True, submit=PRIMARY),

@@ -462,6 +462,10 @@ def test_inputs_that_once_gave_a_500_get_a_page_and_store_nothing(app, client, u
     # Staff: a weekly series whose last date is no date.
     login(client, *users["staff"])
     assert fetch(client, "/staff/feedback/2147483648").status_code == 404
+    # A page not found, for a form with a NUL, logged in: the error page's log-out button reads no form.
+    response = fetch(client, "/agenda/2147483647/signup", "POST", data=form_data(name="Ayşe\x00"))
+    assert response.status_code in (400, 404)
+    assert_a_page_not_a_failure(response, "a NUL to an activity that is gone")
     page = fetch(client, "/staff/events/new", "POST", data={
         "category": "activity", "title_nl": "Naaiatelier", "address": "Binnenlaan 50", "date": "2027-02-17",
         "start_time": "14:00", "end_time": "16:00", "repeats": "y", "weekdays": "WE", "repeat_until": "0"})

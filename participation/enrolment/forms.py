@@ -19,7 +19,7 @@ from events.models import TIMEZONE, WEEKDAYS
 from participation.enrolment.models import (ALL_SCHOOLS, GRADES, OTHER_SCHOOL, SCHOOLS, ChildStatus, HomeworkGroup,
                                             parse_school_year, school_year_of)
 from participation.extensions import db
-from participation.forms import MultiCheckboxField, check_phone, require_one, submission_id_field
+from participation.forms import MultiCheckboxField, RobotTrap, check_phone, require_one, submission_id_field
 from participation.i18n import LANGUAGE_NAMES, current_language
 from participation.labels import LANGUAGE_LABELS, WEEKDAY_LABELS
 from participation.templating import clock, weekday_list
@@ -106,7 +106,7 @@ class ChildForm(Form):
         return [group for group in active_groups() if str(group.id) in (self.groups.data or [])]
 
 
-class EnrolmentForm(FlaskForm):
+class EnrolmentForm(RobotTrap, FlaskForm):
     children = FieldList(FormField(ChildForm), min_entries=1, max_entries=MAX_CHILDREN)
     home_languages = MultiCheckboxField(_l("Which languages do you speak at home?"),
                                         choices=[SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()],

@@ -102,6 +102,9 @@ def enrol():
     """The enrolment form: several children at once, no account, no JavaScript."""
     form = EnrolmentForm()
     if request.method == "POST":
+        if form.filled_by_robot():
+            # Only a robot fills the hidden field: it is sent on as if all went well, and nothing is stored.
+            return redirect(url_for("enrolment.enrol"))
         existing = _by_submission(form.submission_id.data)
         if existing is not None:  # sent twice (a double click, or "back" and send again)
             return redirect(url_for("enrolment.enrolled", token=existing.token))

@@ -18,7 +18,7 @@ from participation.extensions import db
 from participation.feedback.models import (MAX_MESSAGE, MAX_STREET, Feedback, FeedbackCategory, FeedbackKind,
                                            FeedbackStatus)
 from participation.feedback.photos import ACCEPT
-from participation.forms import check_phone, require_one, submission_id_field
+from participation.forms import RobotTrap, check_phone, require_one, submission_id_field
 from participation.i18n import LANGUAGE_NAMES, current_language
 from participation.labels import LANGUAGE_LABELS
 from participation.models import Role, StaffRole, StaffUser
@@ -59,7 +59,7 @@ def period(months: int) -> str:
     return ngettext("%(num)d month", "%(num)d months", months)
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(RobotTrap, FlaskForm):
     kind = RadioField(_l("What would you like to send?"),
                       choices=[SelectChoice(code.value, label) for code, label in KIND_LABELS.items()],
                       validators=[InputRequired(_l("Choose what you would like to send"))],
@@ -85,8 +85,6 @@ class FeedbackForm(FlaskForm):
                                  choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
                                  default=current_language, validators=[Optional()],  # else the page's language
                                  invalid_choice_message=_l("Choose a language"))
-    # The trap for robots: people never see it (see the template); whatever fills it is not a person.
-    website = StringField(_l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
     submission_id = submission_id_field()
 
     def _answer_wanted(self) -> bool:

@@ -99,7 +99,7 @@ def send():
     form = FeedbackForm()
     if request.method == "GET":
         return _form_page(form)
-    if (form.website.data or "").strip():
+    if form.filled_by_robot():
         # Only a robot fills the hidden field: it is told "thank you" and nothing is stored.
         return redirect(url_for("feedback.thanks"))
     existing = service.by_submission(form.submission_id.data)

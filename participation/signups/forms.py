@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, RadioField, StringField, TelField
+from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, RadioField, SelectMultipleField,
+                     StringField, TelField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
-from participation.forms import check_phone, require_one, submission_id_field
+from participation.forms import RobotTrap, check_phone, require_one, submission_id_field
 
-MAX_PEOPLE = 10
+MAX_PEOPLE = 10  # staff taking a sign-up by phone; the public form allows what the activity allows
 
 
-class SignupForm(FlaskForm):
+class SignupForm(RobotTrap, FlaskForm):
     name = StringField(_l("Your name"), validators=[
         DataRequired(_l("Enter your name")), Length(max=120, message=_l("Use at most %(max)d characters"))],
         render_kw={"autocomplete": "name"})
@@ -23,8 +24,7 @@ class SignupForm(FlaskForm):
         Optional(), Email(_l("Enter an e-mail address like name@example.be")), Length(max=254)],
         render_kw={"autocomplete": "email", "spellcheck": "false"})
     people = IntegerField(_l("How many people come, you included?"), default=1, validators=[
-        InputRequired(_l("Enter the number of people")),
-        NumberRange(min=1, max=MAX_PEOPLE, message=_l("Enter a number from %(min)s to %(max)s"))],
+        InputRequired(_l("Enter the number of people"))],  # and validate_people
         render_kw={"inputmode": "numeric", "min": 1, "max": MAX_PEOPLE})
     language = RadioField(_l("In which language do we contact you?"), choices=[
         SelectChoice("nl", "Nederlands"), SelectChoice("tr", "Türkçe"), SelectChoice("bg", "Български")],
@@ -33,8 +33,24 @@ class SignupForm(FlaskForm):
                            validators=[DataRequired(_l("Tick the box to agree, or we cannot keep your place"))])
     submission_id = submission_id_field()
 
+    def __init__(self, *args, max_people: int = MAX_PEOPLE, **kwargs):
+        """`max_people`: the most people one sign-up may bring (the activity's setting)."""
+        super().__init__(*args, **kwargs)
+        self.max_people = max_people
+        self.people.render_kw = {**self.people.render_kw, "max": max_people}
+
     def validate_phone(self, field):
         check_phone(field.data)
+
+    def validate_people(self, field):
+        """No more people than one sign-up may bring: a whole activity is not filled by one form."""
+        if field.data is None:
+            return  # not a number: the field says so already
+        if field.data < 1:
+            raise ValidationError(_l("Enter a number from %(min)s to %(max)s", min=1, max=self.max_people))
+        if field.data > self.max_people:
+            raise ValidationError(_l("Too many people for one sign-up: at most %(max)d, you included. For a "
+                                     "bigger group, call or visit the buurthuis.", max=self.max_people))
 
     def validate(self, extra_validators=None) -> bool:
         """A phone number or an e-mail address: at least one, to reach the person."""
@@ -47,3 +63,15 @@ class StaffSignupForm(SignupForm):
 
     consent = BooleanField(_l("The person agreed on the phone that we keep these details."),
                            validators=[DataRequired(_l("Ask the person to agree first"))])
+
+
+class BatchCancelForm(FlaskForm):
+    """Staff tick suspicious sign-ups in the lists and cancel them at once, after a confirmation page."""
+
+    # The ticked boxes (name "signup", one per row of the lists); the view keeps only this activity's ids.
+    signup = SelectMultipleField(validate_choice=False)
+    confirmed = HiddenField()  # "yes" from the confirmation page's button
+
+    def chosen_ids(self) -> set[int]:
+        """The ids ticked, whatever else was sent."""
+        return {int(value) for value in self.signup.data or [] if value.isascii() and value.isdigit()}

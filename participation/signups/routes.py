@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import io
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -17,11 +17,30 @@ from participation.forms import ConfirmForm, spreadsheet_safe
 from participation.i18n import current_language, localized
 from participation.signups import service
 from participation.phone import normalise_phone, phone_label
-from participation.signups.forms import SignupForm, StaffSignupForm
+from participation.signups.forms import BatchCancelForm, SignupForm, StaffSignupForm
 from participation.signups.models import Signup, SignupStatus
 
 bp = Blueprint("signups", __name__)
-limiter.limit("10 per minute", methods=["POST"])(bp)
+limiter.limit("10 per minute", methods=["POST"])(bp)  # per address
+
+
+def _activity() -> str:
+    """The activity a sign-up is for: its sign-ups count together, whoever sends them."""
+    return f"event-{request.view_args.get('event_id', '')}"
+
+
+def _signup_stored(response: Response) -> bool:
+    """Only stored sign-ups count: a form sent back with errors (or caught by the robot trap) does not."""
+    return g.get("signup_stored", False)
+
+
+# So many sign-ups per activity, whoever sends them and whichever process answers (counted in Redis
+# when RATELIMIT_STORAGE_URI points there), in addition to the limit per address above.
+per_activity = limiter.shared_limit(
+    lambda: current_app.config["SIGNUP_RATE_LIMIT_PER_ACTIVITY"], scope="signups-per-activity",
+    key_func=_activity, methods=["POST"], deduct_when=_signup_stored, override_defaults=False,
+    error_message=lambda: _("Many people are signing up for this activity right now. Wait a while and try "
+                            "again, or ask the buurthuis to sign you up."))
 
 
 def _now_local() -> dt.datetime:
@@ -46,24 +65,26 @@ def _fill_from(form: SignupForm) -> dict:
 
 
 @localized(bp, "/agenda/<int:event_id>/signup", methods=["GET", "POST"])
+@per_activity
 def signup(event_id: int):
     """The sign-up form; a full activity offers the waiting list instead."""
     event = _public_event(event_id)
     state = event.signup_state(_now_local())
-    form = SignupForm()
+    form = SignupForm(max_people=event.most_people_per_signup())
     if request.method == "GET":
         form.language.data = current_language()
+    elif form.filled_by_robot():
+        # Only a robot fills the hidden field: it is sent on as if all went well, and nothing is stored.
+        return redirect(url_for("agenda.event", event_id=event.id))
     if state == "open" and form.validate_on_submit():
-        if form.people.data > event.capacity:
-            form.people.errors.append(_("This activity has %(places)d places in all.", places=event.capacity))
+        try:
+            made = service.sign_up(event, **_fill_from(form), submission_id=form.submission_id.data)
+        except service.AlreadySignedUp:
+            form.phone.errors.append(_("Somebody with this phone number or e-mail address is already "
+                                       "signed up for this activity. Use the link in that confirmation."))
         else:
-            try:
-                made = service.sign_up(event, **_fill_from(form), submission_id=form.submission_id.data)
-            except service.AlreadySignedUp:
-                form.phone.errors.append(_("Somebody with this phone number or e-mail address is already "
-                                           "signed up for this activity. Use the link in that confirmation."))
-            else:
-                return redirect(url_for("signups.manage", token=made.token, new=1))
+            g.signup_stored = True  # counts towards the activity's limit
+            return redirect(url_for("signups.manage", token=made.token, new=1))
     return render_template("signups/form.html", event=event, form=form, state=state,
                            places_left=service.places_left(event))
 
@@ -132,10 +153,19 @@ def staff_list(event_id: int):
             db.session.commit()
             flash(_("Added to the list: %(reference)s.", reference=made.reference), "success")
             return redirect(url_for("signups.staff_list", event_id=event.id))
+    return _staff_list_page(event, form=form)
+
+
+def _staff_list_page(event: Event, *, form: StaffSignupForm | None = None, batch: BatchCancelForm | None = None):
+    """The staff lists, with the phone sign-up form and the batch cancellation (and their errors)."""
+    if form is None:
+        form = StaffSignupForm(formdata=None)
+        form.language.data = current_language()
     lists = _lists(event)
     audit.record_view("signup_list", event, f"{sum(len(rows) for rows in lists.values())} sign-ups")
     return render_template("signups/staff_list.html", event=event, lists=lists, form=form,
-                           confirm=ConfirmForm(), places_left=service.places_left(event))
+                           confirm=ConfirmForm(), batch=batch or BatchCancelForm(formdata=None),
+                           places_left=service.places_left(event))
 
 
 @localized(bp, "/staff/signups/<int:signup_id>/cancel", methods=["POST"])
@@ -143,13 +173,40 @@ def staff_cancel(signup_id: int):
     """Cancel a sign-up for somebody who called; the waiting list moves up."""
     item = db.get_or_404(Signup, signup_id)
     if ConfirmForm().validate_on_submit():
-        moved = service.cancel(item)
+        moved = service.release(item)
         audit.record("signup.cancel", item, item.reference)
         for other in moved:
             audit.record("signup.promote", other, other.reference)
-        db.session.commit()
+        db.session.commit()  # the cancellation, its e-mails and its audit entries at once
         flash(_("Cancelled: %(reference)s.", reference=item.reference), "success")
     return redirect(url_for("signups.staff_list", event_id=item.event_id))
+
+
+@localized(bp, "/staff/events/<int:event_id>/signups/cancel", methods=["POST"])
+def staff_cancel_batch(event_id: int):
+    """Cancel the ticked sign-ups at once (a script's, say), after a confirmation; the waiting list moves up."""
+    event = _staff_event(event_id)
+    batch = BatchCancelForm()
+    if not batch.validate_on_submit():  # an expired form: the error summary says so
+        return _staff_list_page(event, batch=batch)
+    # This activity's sign-ups that were ticked (not by ids in the query: a crafted form may send thousands).
+    ticked, lists = batch.chosen_ids(), _lists(event)
+    chosen = [item for status in (SignupStatus.CONFIRMED, SignupStatus.WAITING) for item in lists[status]
+              if item.id in ticked]
+    if not chosen:
+        batch.signup.errors = [_("Tick the sign-ups to cancel in the lists above.")]
+        return _staff_list_page(event, batch=batch)
+    if batch.confirmed.data != "yes":
+        return render_template("signups/cancel_batch.html", event=event, chosen=chosen, batch=batch)
+    cancelled, moved = service.release_many(chosen)
+    for item in cancelled:
+        audit.record("signup.cancel", item, f"{item.reference} ({item.people}), one of {len(cancelled)} at once")
+    for other in moved:
+        audit.record("signup.promote", other, other.reference)
+    db.session.commit()  # the cancellations, their e-mails and their audit entries at once
+    flash(_("Cancelled: %(count)d sign-ups. Moved up from the waiting list: %(moved)d.",
+            count=len(cancelled), moved=len(moved)), "success")
+    return redirect(url_for("signups.staff_list", event_id=event.id))
 
 
 @localized(bp, "/staff/events/<int:event_id>/attendance")

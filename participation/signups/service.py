@@ -119,18 +119,32 @@ def release(signup: Signup, *, tell: bool = True) -> list[Signup]:
 
     `tell=False` when the person is being erased: nothing more is sent to them, but whoever moves
     up is still told."""
-    lock(signup.event_id)
-    db.session.refresh(signup)
-    if signup.status == SignupStatus.CANCELLED:
-        return []
-    was_confirmed = signup.status == SignupStatus.CONFIRMED
-    signup.status = SignupStatus.CANCELLED
-    signup.cancelled_at = signup.updated_at = utcnow()
-    if tell:
-        _notify(signup, "signup_cancelled")
-    moved = promote_waiting(signup.event) if was_confirmed else []
+    return release_many([signup], tell=tell)[1]
+
+
+def release_many(signups: list[Signup], *, tell: bool = True) -> tuple[list[Signup], list[Signup]]:
+    """Cancel several sign-ups at once, then give the freed places to the waiting list; flush only.
+
+    Returns (cancelled, moved up). The waiting list moves once, after every sign-up of the batch is
+    cancelled, so nobody in the batch is moved up only to be cancelled a moment later. One already
+    cancelled (by a colleague, or by the person) is left as it is."""
+    for event_id in sorted({signup.event_id for signup in signups}):  # always in the same order: no deadlock
+        lock(event_id)
+    cancelled, freed = [], {}
+    for signup in signups:
+        db.session.refresh(signup)
+        if signup.status == SignupStatus.CANCELLED:
+            continue
+        if signup.status == SignupStatus.CONFIRMED:
+            freed[signup.event_id] = signup.event
+        signup.status = SignupStatus.CANCELLED
+        signup.cancelled_at = signup.updated_at = utcnow()
+        if tell:
+            _notify(signup, "signup_cancelled")
+        cancelled.append(signup)
+    moved = [other for event in freed.values() for other in promote_waiting(event)]
     db.session.flush()
-    return moved
+    return cancelled, moved
 
 
 def promote_waiting(event: Event) -> list[Signup]:

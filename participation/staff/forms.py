@@ -13,13 +13,14 @@ from wtforms import (BooleanField, DateField, EmailField, IntegerField, Password
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional, ValidationError
 
-from events.models import LANGUAGES, WEEKDAYS
+from events.models import DEFAULT_MAX_PEOPLE_PER_SIGNUP, LANGUAGES, WEEKDAYS
 from participation.auth.passwords import too_easy
 from participation.forms import MultiCheckboxField
 from participation.labels import CATEGORY_LABELS, ROLE_LABELS, WEEKDAY_LABELS
 from participation.models import Role
 
 TITLE_MAX, TEXT_MAX, PLACE_MAX, ADDRESS_MAX = 200, 5000, 200, 200
+MAX_PEOPLE_PER_SIGNUP = 50  # the most staff may allow one sign-up on the website (a school class)
 
 
 def parse_dates(text: str) -> list[dt.date]:
@@ -79,6 +80,11 @@ class EventForm(FlaskForm):
     capacity = IntegerField(_l("Number of places for sign-ups"), validators=[
         Optional(), NumberRange(min=1, max=1000, message=_l("Enter a number from %(min)s to %(max)s"))],
         render_kw={"inputmode": "numeric"})
+    max_people_per_signup = IntegerField(_l("Most people per sign-up"), default=DEFAULT_MAX_PEOPLE_PER_SIGNUP,
+                                         validators=[Optional(), NumberRange(
+                                             min=1, max=MAX_PEOPLE_PER_SIGNUP,
+                                             message=_l("Enter a number from %(min)s to %(max)s"))],
+                                         render_kw={"inputmode": "numeric"})
     signups_open_date = DateField(_l("Sign-ups open on"), validators=[Optional()],
                                   format=["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"])
     signups_close_date = DateField(_l("Sign-ups close on"), validators=[Optional()],

@@ -54,6 +54,7 @@ def _fill_event(event: Event, form: EventForm) -> None:
     else:
         event.repeat_weekdays, event.repeat_until, event.skipped = None, None, []
     event.capacity = form.capacity.data
+    event.max_people_per_signup = form.max_people_per_signup.data or form.max_people_per_signup.default
     # Sign-ups open at the start of their first day and close at the end of their last day.
     event.signups_open_at = dt.datetime.combine(form.signups_open_date.data, dt.time()) \
         if form.signups_open_date.data else None
@@ -69,7 +70,8 @@ def _form_from_event(event: Event) -> EventForm:
         date=event.starts_at.date(), start_time=event.starts_at.time(), end_time=event.ends_at.time(),
         repeats=event.is_recurring, weekdays=event.weekdays, repeat_until=event.repeat_until,
         skip_dates="\n".join(d.strftime("%d/%m/%Y") for d in event.skipped),
-        capacity=event.capacity, min_age=event.min_age, max_age=event.max_age,
+        capacity=event.capacity, max_people_per_signup=event.max_people_per_signup,
+        min_age=event.min_age, max_age=event.max_age,
         signups_open_date=event.signups_open_at.date() if event.signups_open_at else None,
         signups_close_date=event.signups_close_at.date() if event.signups_close_at else None,
     )

@@ -1,5 +1,7 @@
 """sign up limits per activity
 
+Staff set the most people one sign-up may bring; events stored before get the default of 4.
+
 Revision ID: a10e5ec00005
 Revises: a10e5ec00004
 Create Date: 2026-12-03 10:30:00
@@ -17,8 +19,12 @@ depends_on = None
 
 
 def upgrade():
-    pass  # issue 10, E (sign-up abuse): filled in by that work
+    with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('max_people_per_signup', sa.Integer(), server_default='4', nullable=False))
 
 
 def downgrade():
-    pass
+    # Never by copying the table on SQLite: dropping the old event table would take every sign-up and
+    # text with it (ON DELETE CASCADE, foreign keys on). SQLite 3.35+ drops a column in place.
+    with op.batch_alter_table('event', schema=None, recreate='never') as batch_op:
+        batch_op.drop_column('max_people_per_signup')
