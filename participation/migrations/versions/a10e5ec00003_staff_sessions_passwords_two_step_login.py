@@ -17,7 +17,7 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('staff_user', schema=None) as batch_op:
+    with op.batch_alter_table('staff_user', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), server_default=sa.false(),
                                       nullable=False))
@@ -51,7 +51,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_recovery_code_user_id'))
     op.drop_table('recovery_code')
     op.drop_table('login_throttle')
-    with op.batch_alter_table('staff_user', schema=None) as batch_op:
+    with op.batch_alter_table('staff_user', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('two_step_since')
         batch_op.drop_column('totp_last_step')
         batch_op.drop_column('totp_pending_secret')
