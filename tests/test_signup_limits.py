@@ -49,6 +49,12 @@ def test_one_sign_up_brings_at_most_the_activitys_number_of_people(app, client):
     assert [s.people for s in signups(app, event_id)] == [4]
 
 
+def changes(app) -> list:
+    """The audit entries of changes: no logins, no looks at lists (tests/test_roles.py has those)."""
+    return rows(app, AuditEntry, AuditEntry.action.not_like("view.%"),
+                AuditEntry.action.not_in(("login", "login_failed")))
+
+
 def test_staff_set_the_most_people_per_sign_up_and_the_public_form_follows(app, client, users):
     login(client, *users["staff"])
     response = client.post("/staff/events/new", data={**EVENT_FORM, "repeats": "", "capacity": "30",
@@ -165,7 +171,7 @@ def test_an_activity_takes_so_many_sign_ups_whoever_sends_them_then_429(live_app
     assert refused.status_code == 429 and refused.headers["Retry-After"]
     page = soup(refused)
     assert page.find("html")["lang"] == "nl"
-    assert "this activity" in page.select_one("main, body").get_text()  # its own message (English until translated)
+    assert "deze activiteit" in page.select_one("main, body").get_text()  # its own message: the activity is busy
     assert len(signups(live, event_id)) == 3
     # The count is per activity: another one still takes sign-ups, from the same address too.
     assert _post(client, other_id, 4, "192.0.2.4").status_code == 302
@@ -289,10 +295,10 @@ def test_staff_cancel_a_batch_after_confirming_and_the_waiting_list_moves_up_and
     queued = [(m.kind, m.recipient, m.language) for m in rows(app, OutboxMessage)[sent_before:]]
     assert sorted(queued) == [("signup_cancelled", "bot1@example.com", "nl"), ("signup_cancelled", "bot2@example.com", "nl"),
                               ("signup_cancelled", "bot3@example.com", "nl"), ("signup_promoted", "w@example.be", "bg")]
-    entries = [(e.action, e.subject_id) for e in rows(app, AuditEntry)]
+    entries = [(e.action, e.subject_id) for e in changes(app)]
     assert sorted(entries) == sorted([("signup.cancel", str(ids["Bot 1"])), ("signup.cancel", str(ids["Bot 2"])),
                                       ("signup.cancel", str(ids["Bot 3"])), ("signup.promote", str(ids["Familie W"]))])
-    assert all(e.actor_email == users["staff"][0] for e in rows(app, AuditEntry))
+    assert all(e.actor_email == users["staff"][0] for e in changes(app))
 
 
 def test_a_batch_with_nothing_ticked_or_of_another_activity_cancels_nothing(app, client, users):
@@ -307,7 +313,7 @@ def test_a_batch_with_nothing_ticked_or_of_another_activity_cancels_nothing(app,
         assert page.find(id="signup-error") is not None
         assert page.select_one(".app-error-summary a[href='#signup']") is not None
     assert "cancelled" not in {s.status for s in signups(app, ids["event"])}
-    assert rows(app, AuditEntry) == []
+    assert changes(app) == []
 
 
 def test_the_cancellations_their_e_mails_and_audit_entries_are_stored_together_or_not_at_all(app, client, users,
@@ -329,7 +335,7 @@ def test_the_cancellations_their_e_mails_and_audit_entries_are_stored_together_o
         client.post(f"/staff/events/{ids['event']}/signups/cancel",
                     data={"signup": [str(ids["Bot 1"]), str(ids["Bot 2"])], "confirmed": "yes"})
     assert "cancelled" not in {s.status for s in signups(app, ids["event"])}
-    assert len(rows(app, OutboxMessage)) == sent_before and rows(app, AuditEntry) == []
+    assert len(rows(app, OutboxMessage)) == sent_before and changes(app) == []
 
 
 def test_cancelling_one_sign_up_stores_its_audit_entries_with_it(app, client, users, monkeypatch):
