@@ -83,6 +83,11 @@ def is_staff_rule(rule: str) -> bool:
     return path == "/staff" or path.startswith("/staff/")
 
 
+def is_staff_request() -> bool:
+    """Whether this request is for a page of the staff area (routed: a 404 is nobody's page)."""
+    return request.url_rule is not None and is_staff_rule(request.url_rule.rule)
+
+
 def may_open(user, endpoint: str) -> bool:
     """Whether `user` (logged in or not) may open `endpoint`, as ROUTE_ROLES says."""
     needed = ROUTE_ROLES.get(endpoint)

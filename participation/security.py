@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from flask import Flask, Response, current_app, request
+
+from participation.roles import is_staff_request
 
 # The app's own pages run no script at all and load nothing from elsewhere.
 APP_POLICY = (
@@ -27,13 +28,12 @@ def site_policy(script_hashes: list[str]) -> str:
 
 # Pages no browser, proxy or shared computer may keep: the staff area (a one-time password, children's
 # data), the privacy tool, and a resident's private pages reached by the link only they hold.
-STAFF_AREA = re.compile(r"^/(?:(?:tr|bg)/)?staff(?:/|$)")
 PRIVATE_ENDPOINTS = {"signups.manage", "signups.cancel", "feedback.status", "enrolment.enrolled"}
 
 
 def is_private(response: Response) -> bool:
     """Whether the answer holds personal data or a secret: never stored by a cache."""
-    return (STAFF_AREA.match(request.path) is not None or request.endpoint in PRIVATE_ENDPOINTS
+    return (is_staff_request() or request.endpoint in PRIVATE_ENDPOINTS
             or response.mimetype == "text/csv")
 
 

@@ -87,6 +87,25 @@ def database_url(request, tmp_path, postgres_available):
         connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """Redis on loopback; CI must have it (.ci/run starts it), elsewhere its absence skips."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        client.ping()
+        client.close()
+    except redis.RedisError:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not reachable at {REDIS_URL}")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    return REDIS_URL
+
+
 def make_app(database_url: str, site_dir, tmp_path, **overrides):
     """The app as in production, but with test settings and a migrated database."""
     from flask_migrate import upgrade

@@ -3,10 +3,7 @@ and several outbox workers that never send a message twice."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
-import redis
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
@@ -15,22 +12,6 @@ from live_portal import (Browser, Ledger, MailServer, Server, check_stored, free
 from participation import outbox
 from participation.extensions import db
 from test_signups import add_activity
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> str:
-    """Redis on loopback; CI must have it (.ci/run starts it), elsewhere its absence skips."""
-    try:
-        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-        client.ping()
-        client.close()
-    except redis.RedisError:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is not reachable at {REDIS_URL}")
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    return REDIS_URL
 
 
 def two_servers(database_url: str, site, tmp_path, **settings: str) -> list[Server]:

@@ -188,22 +188,6 @@ def test_the_limit_per_address_still_holds_under_the_limit_per_activity(live_app
     assert statuses == [302] * 10 + [429]
 
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
-
-
-def _redis() -> str:
-    """Redis on loopback; CI must have it, elsewhere its absence skips."""
-    try:
-        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-        client.ping()
-        client.close()
-    except redis.RedisError:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is not reachable at {REDIS_URL}")
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    return REDIS_URL
-
-
 def _sign_up_in_another_process(database_url, site_dir, instance, redis_url, prefix, posts, results):
     """An app process of its own, counting in the shared Redis, sending `posts` (event, person, address)."""
     from participation import create_app
@@ -220,8 +204,8 @@ def _sign_up_in_another_process(database_url, site_dir, instance, redis_url, pre
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_the_limit_per_activity_is_shared_by_app_processes_through_redis(app, database_url, site, tmp_path):
-    redis_url = _redis()
+def test_the_limit_per_activity_is_shared_by_app_processes_through_redis(app, database_url, site, tmp_path,
+                                                                          redis_url):
     event_id, other_id = add_activity(app, capacity=50), add_activity(app, capacity=50)
     prefix = f"test-{uuid.uuid4().hex[:12]}"  # parallel test runs share the Redis server
     context = multiprocessing.get_context("spawn")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import time
 from urllib.parse import urlsplit
 
@@ -26,6 +25,7 @@ from participation.extensions import login as login_manager
 from participation.forms import LogoutForm
 from participation.i18n import localized
 from participation.models import AuditEntry, StaffUser, dummy_password_check
+from participation.roles import is_staff_request
 
 bp = Blueprint("auth", __name__)
 
@@ -38,7 +38,6 @@ login_manager.session_protection = "strong"
 # attempts on that account (OWASP's "device cookie"): the owner is never locked out from their own
 # computer, while the per-IP limits still hold for everybody.
 DEVICE_MAX_AGE = 180 * 24 * 3600
-_STAFF_PATH = re.compile(r"^/(?:(?:tr|bg)/)?staff/")
 # After a correct password, an account with two-step login has this long to type its code. The
 # session then holds only "the password of account N (at session version V) was right at time T".
 PASSWORD_OK = "_password_ok"
@@ -73,6 +72,12 @@ def _known_device(user: StaffUser | None) -> bool:
         return False
 
 
+def _wait_until(user: StaffUser | None, key: str) -> dt.datetime | None:
+    """Until when (UTC) the login throttle holds this typed e-mail back; None for a device that logged in before."""
+    throttle = LoginThrottle.find(db.session, key)
+    return throttle.wait_until() if throttle and not _known_device(user) else None
+
+
 def _audit_login(action: str, user: StaffUser | None, email: str, summary: str) -> None:
     """A login or a failed one in the audit log: the account (or the e-mail typed), never the password."""
     db.session.add(AuditEntry(actor_id=user.id if user else None, actor_email=email[:254], action=action,
@@ -91,8 +96,7 @@ def login():
         email = form.email.data.strip().lower()
         user = db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email))
         key = throttle_key(email, current_app.secret_key)
-        throttle = LoginThrottle.find(db.session, key)
-        wait_until = throttle.wait_until() if throttle and not _known_device(user) else None
+        wait_until = _wait_until(user, key)
         if wait_until is not None:
             # Refused without looking at the password, the same for every address, known or not.
             _audit_login("login_failed", user, email, "refused: too many failed attempts")
@@ -156,8 +160,7 @@ def _check_code(user: StaffUser, form: CodeForm) -> tuple[two_step.Checked | Non
     """Check the typed code under the login throttle: the accepted kind, or None and why not (the
     error is then next to the field, and a wrong code counts as a failed login)."""
     key = throttle_key(user.email, current_app.secret_key)
-    throttle = LoginThrottle.find(db.session, key)
-    wait_until = throttle.wait_until() if throttle and not _known_device(user) else None
+    wait_until = _wait_until(user, key)
     if wait_until is not None:
         form.code.errors.append(_("There were too many wrong attempts. Try again after %(time)s.",
                                   time=format_time(wait_until.replace(tzinfo=dt.UTC), "HH:mm")))
@@ -294,7 +297,7 @@ def logout():
 def finish_account_setup_first():
     """Until an account is ready, its staff pages lead to what is missing: a password an administrator
     issued is changed first, then an administrator sets up two-step login (logging out always works)."""
-    if (not _STAFF_PATH.match(request.path) or not current_user.is_authenticated
+    if (not is_staff_request() or not current_user.is_authenticated
             or request.endpoint in ("auth.logout", "auth.login", "auth.login_code")):
         return None
     if current_user.must_change_password:

@@ -115,7 +115,8 @@ def cancel(token: str):
     """Cancel by the private link; the waiting list moves up."""
     item = _by_token(token)
     if ConfirmForm().validate_on_submit():
-        service.cancel(item)
+        service.release(item)
+        db.session.commit()  # the cancellation and the e-mails to whoever moved up, together
         flash(_("Your sign-up is cancelled. Thank you for letting us know."), "success")
     return redirect(url_for("signups.manage", token=token))
 

@@ -107,13 +107,6 @@ def sign_up(event: Event, *, name: str, phone: str, email: str, people: int, lan
     return signup
 
 
-def cancel(signup: Signup) -> list[Signup]:
-    """Cancel a sign-up and move up whoever now fits from the waiting list; commit."""
-    moved = release(signup)
-    db.session.commit()
-    return moved
-
-
 def release(signup: Signup, *, tell: bool = True) -> list[Signup]:
     """Cancel a sign-up and give its places to the waiting list; flush only, the caller commits.
 
