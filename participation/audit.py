@@ -10,13 +10,17 @@ from participation.extensions import db
 from participation.models import AuditEntry
 
 
-def record(action: str, subject, summary: str = "") -> AuditEntry:
-    """Add an audit entry to the current transaction; it is stored with the change itself."""
+def record(action: str, subject, summary: str = "", *, actor=None, actor_email: str | None = None) -> AuditEntry:
+    """Add an audit entry to the current transaction; it is stored with the change itself.
+
+    The actor is the logged-in account, unless given: a login names the account (if any) and the
+    e-mail address typed."""
     db.session.flush()  # a new subject gets its id here
-    actor = current_user if current_user and current_user.is_authenticated else None
+    if actor is None and current_user and current_user.is_authenticated:
+        actor = current_user
     entry = AuditEntry(
         actor_id=actor.id if actor else None,
-        actor_email=actor.email if actor else "system",
+        actor_email=(actor_email or (actor.email if actor else "system"))[:254],
         action=action,
         subject_type=subject.__name__ if isinstance(subject, type) else type(subject).__name__,
         subject_id="" if isinstance(subject, type) else str(getattr(subject, "id", "") or ""),
@@ -24,7 +28,6 @@ def record(action: str, subject, summary: str = "") -> AuditEntry:
     )
     db.session.add(entry)
     return entry
-
 
 
 def record_view(action: str, subject, summary: str = "") -> AuditEntry | None:

@@ -24,7 +24,7 @@ from participation.extensions import db, limiter
 from participation.extensions import login as login_manager
 from participation.forms import LogoutForm
 from participation.i18n import localized
-from participation.models import AuditEntry, StaffUser, dummy_password_check
+from participation.models import StaffUser, dummy_password_check
 from participation.roles import is_staff_request
 
 bp = Blueprint("auth", __name__)
@@ -80,9 +80,7 @@ def _wait_until(user: StaffUser | None, key: str) -> dt.datetime | None:
 
 def _audit_login(action: str, user: StaffUser | None, email: str, summary: str) -> None:
     """A login or a failed one in the audit log: the account (or the e-mail typed), never the password."""
-    db.session.add(AuditEntry(actor_id=user.id if user else None, actor_email=email[:254], action=action,
-                              subject_type="StaffUser", subject_id=str(user.id) if user else "",
-                              summary=summary))
+    audit.record(action, user or StaffUser, summary, actor=user, actor_email=email)
 
 
 @localized(bp, "/staff/login", methods=["GET", "POST"])
