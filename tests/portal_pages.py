@@ -121,7 +121,7 @@ def seed(app: Flask) -> Seeded:
         assert response.status_code == 302, response.get_data(as_text=True)
     with app.app_context():
         enrolment = db.session.scalars(select(Enrolment.id)).one()
-        signup = db.session.scalars(select(Signup.id)).one()
+        signup, signup_token = db.session.execute(select(Signup.id, Signup.token)).one()
         feedback = db.session.scalars(select(Feedback.id)).one()
         # One e-mail the mail server refused, for the staff page of e-mail not sent.
         refused = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()
@@ -132,7 +132,7 @@ def seed(app: Flask) -> Seeded:
     answered = client.post(f"/staff/feedback/{feedback}/answer", data={"answer-text": "Bedankt, we kijken ernaar."})
     assert answered.status_code == 302, answered.get_data(as_text=True)
     return Seeded(workshop, homework, cancelled, group, enrolment, feedback,
-                  _path(signed_up.headers["Location"]), _path(enrolled.headers["Location"]),
+                  f"/signup/{signup_token}/", _path(enrolled.headers["Location"]),
                   _path(sent.headers["Location"]), authenticator, signup)
 
 
@@ -160,6 +160,7 @@ def app_pages(seeded: Seeded) -> list[AppPage]:
         AppPage("cancelled event", f"/agenda/{s.cancelled}/"),
         AppPage("sign-up form", f"/agenda/{s.workshop}/signup"),
         AppPage("sign-up form with errors", f"/agenda/{s.workshop}/signup", submit=PRIMARY),
+        AppPage("sign-up: check your e-mail", f"/agenda/{s.workshop}/signup/sent"),
         AppPage("sign-up private page", s.signup_link),
         AppPage("enrolment form", "/homework/enrol", axe=False),
         AppPage("enrolment form with errors", "/homework/enrol", submit=f"{PRIMARY}[value=send]"),

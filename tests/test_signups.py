@@ -77,10 +77,16 @@ def test_sign_up_in_each_language_and_see_what_happens_next(app, client, languag
     response = client.post(f"{prefix}/agenda/{event_id}/signup",
                            data=form_data(name=name, email="fam@example.be", language=language))
     assert response.status_code == 302
-    confirmation = soup(client.get(response.headers["Location"]))
+    # With an e-mail address, the private link is in the mail (and only there; see the next test).
+    assert response.headers["Location"] == f"{prefix}/agenda/{event_id}/signup/sent"
+    answer = soup(client.get(response.headers["Location"]))
+    assert answer.find("h1").get_text() == translated(language, "Check your e-mail")
+    assert "fam@example.be" in answer.select_one(".app-panel").get_text()
     stored = signups(app, event_id)[0]
     assert (stored.name, stored.people, stored.status, stored.language, stored.phone) == (
         name, 2, SignupStatus.CONFIRMED, language, "+32470123456")
+    assert stored.token not in str(answer)
+    confirmation = soup(client.get(f"{prefix}/signup/{stored.token}/"))
     assert confirmation.select_one(".app-reference").get_text() == stored.reference
     assert stored.token in confirmation.select_one(".app-copy code").get_text()
     message = outbox(app)[0]
@@ -120,7 +126,7 @@ def test_every_error_is_shown_next_to_its_field_and_the_input_is_kept(app, clien
 
 def test_when_places_run_out_the_waiting_list_takes_over_and_moves_up(app, client):
     event_id = add_activity(app, capacity=3)
-    first = client.post(f"/agenda/{event_id}/signup", data=form_data(name="A", phone="0470000001", people="2",
+    client.post(f"/agenda/{event_id}/signup", data=form_data(name="A", phone="0470000001", people="2",
                                                                       email="a@example.be", language="nl"))
     client.post(f"/agenda/{event_id}/signup", data=form_data(name="B", phone="0470000002", people="2",
                                                              email="b@example.be", language="bg"))
@@ -131,7 +137,7 @@ def test_when_places_run_out_the_waiting_list_takes_over_and_moves_up(app, clien
     assert waiting_page.select_one(".app-panel--waiting") is not None
 
     # A cancels by the private link: B (two people) now fits and moves up, and is told in Bulgarian.
-    token = first.headers["Location"].split("/signup/")[1].split("/")[0]
+    token = next(s.token for s in signups(app, event_id) if s.name == "A")
     client.post(f"/signup/{token}/cancel", data={})
     statuses = {s.name: s.status for s in signups(app, event_id)}
     assert statuses == {"A": "cancelled", "B": "confirmed", "C": "confirmed"}
@@ -150,6 +156,34 @@ def test_a_double_click_signs_up_once_and_the_same_person_cannot_sign_up_twice(a
     assert again.status_code == 200
     assert soup(again).select_one("#phone-error") is not None
     assert len(signups(app, event_id)) == 1
+
+
+def test_signing_up_with_someone_elses_contact_answers_as_for_anyone_and_tells_only_them(app, client):
+    """Whoever types a neighbour's e-mail address or phone number learns nothing: the answer is the
+    same as for a new sign-up, and the private link goes again to the neighbour's own address."""
+    event_id = add_activity(app)
+    mine = client.post(f"/agenda/{event_id}/signup", data=form_data(
+        name="Mira", phone="0470 11 11 11", email="mira@example.be", language="bg"))
+    new_answer = soup(client.get(mine.headers["Location"]))
+    [stored] = signups(app, event_id)
+
+    # A stranger with Mira's e-mail address (any case), and one with her phone number and their own address.
+    for typed in (form_data(name="X", phone="", email="MIRA@example.be"),
+                  form_data(name="Y", phone="+32 470 11 11 11", email="stranger@example.be")):
+        reply = client.post(f"/agenda/{event_id}/signup", data=typed)
+        assert (reply.status_code, reply.headers["Location"]) == (302, mine.headers["Location"])
+        answer = soup(client.get(reply.headers["Location"]))
+        assert answer.find("h1").get_text() == new_answer.find("h1").get_text()
+        assert stored.token not in str(answer) and stored.reference not in str(answer) and "Mira" not in str(answer)
+        assert answer.select_one(".app-panel").get_text().replace(typed["email"], "") == \
+            new_answer.select_one(".app-panel").get_text().replace("mira@example.be", "")
+    assert [s.name for s in signups(app, event_id)] == ["Mira"]
+
+    # Mira is told once (not once per try: a script must not fill her inbox), in her language, with her link.
+    again = [m for m in outbox(app) if m.kind == "signup_link_again"]
+    assert [(m.recipient, m.language) for m in again] == [("mira@example.be", "bg")]
+    assert f"/bg/signup/{stored.token}/" in again[0].body and stored.reference in again[0].subject
+    assert not [m for m in outbox(app) if m.recipient == "stranger@example.be"]
 
 
 def test_sign_ups_open_and_close_at_their_times(app, client):

@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import io
 
-from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -77,16 +77,40 @@ def signup(event_id: int):
         # Only a robot fills the hidden field: it is sent on as if all went well, and nothing is stored.
         return redirect(url_for("agenda.event", event_id=event.id))
     if state == "open" and form.validate_on_submit():
+        details = _fill_from(form)
         try:
-            made = service.sign_up(event, **_fill_from(form), submission_id=form.submission_id.data)
-        except service.AlreadySignedUp:
-            form.phone.errors.append(_("Somebody with this phone number or e-mail address is already "
-                                       "signed up for this activity. Use the link in that confirmation."))
+            made = service.sign_up(event, **details, submission_id=form.submission_id.data)
+        except service.AlreadySignedUp as taken:
+            if details["email"]:
+                # The same answer as for a new sign-up: the form does not tell who is signed up. The
+                # link goes again to the address of the sign-up itself, not to the one just typed.
+                service.send_link_again(taken.existing)
+                db.session.commit()
+                return _check_your_email(event, details["email"])
+            db.session.rollback()
+            # Only a phone number: the portal cannot reach it to answer the same way (no SMS).
+            form.phone.errors.append(_("This phone number is already signed up for this activity. Use your "
+                                       "private link, or call or visit the buurthuis."))
         else:
             g.signup_stored = True  # counts towards the activity's limit
+            if details["email"]:
+                return _check_your_email(event, details["email"])
             return redirect(url_for("signups.manage", token=made.token, new=1))
     return render_template("signups/form.html", event=event, form=form, state=state,
                            places_left=service.places_left(event))
+
+
+def _check_your_email(event: Event, email: str) -> Response:
+    """After a sign-up with an e-mail address: the confirmation and the private link are in the mail."""
+    session["signup_sent_to"] = email
+    return redirect(url_for("signups.sent", event_id=event.id))
+
+
+@localized(bp, "/agenda/<int:event_id>/signup/sent")
+def sent(event_id: int):
+    """"Check your e-mail": the same page whether the sign-up is new or the address was signed up already."""
+    event = _public_event(event_id)
+    return render_template("signups/sent.html", event=event, email=session.pop("signup_sent_to", ""))
 
 
 def _by_token(token: str) -> Signup:
@@ -148,6 +172,7 @@ def staff_list(event_id: int):
         try:
             made = service.sign_up(event, **_fill_from(form), submission_id=form.submission_id.data, source="staff")
         except service.AlreadySignedUp:
+            db.session.rollback()
             form.phone.errors.append(_("This person is already on the list."))
         else:
             audit.record("signup.create", made, f"{made.reference} ({made.people})")

@@ -24,6 +24,14 @@ from participation.signups.models import Signup, SignupStatus
 class AlreadySignedUp(Exception):
     """The same phone number or e-mail address already has a place (or a waiting place)."""
 
+    def __init__(self, existing: Signup):
+        super().__init__(existing.reference)
+        self.existing = existing
+
+
+# A form sent again and again with somebody's address must not fill their inbox: one link per so long.
+LINK_AGAIN_EVERY = dt.timedelta(minutes=15)
+
 
 def lock(event_id: int) -> None:
     """Serialise changes to one activity's places until the transaction ends."""
@@ -86,9 +94,9 @@ def sign_up(event: Event, *, name: str, phone: str, email: str, people: int, lan
         if existing is not None:
             db.session.rollback()
             return existing
-    if _same_person(event.id, phone, email) is not None:
-        db.session.rollback()
-        raise AlreadySignedUp
+    existing = _same_person(event.id, phone, email)
+    if existing is not None:
+        raise AlreadySignedUp(existing)
     # Whoever waits and fits has been moved up already (promote_waiting), so a newcomer who fits
     # takes a free place without jumping the queue.
     fits = people <= places_left(event)
@@ -105,6 +113,24 @@ def sign_up(event: Event, *, name: str, phone: str, email: str, people: int, lan
         return db.session.scalar(select(Signup).where(Signup.event_id == event.id,
                                                       Signup.submission_id == submission_id))
     return signup
+
+
+def send_link_again(signup: Signup) -> bool:
+    """Send the private link again to the sign-up's own e-mail address (not to whoever typed it); flush only.
+
+    The answer on screen is the same as for a new sign-up, so the form does not tell a stranger who
+    is signed up. Once per LINK_AGAIN_EVERY at most; False when nothing was queued."""
+    if not signup.email:
+        return False
+    since = utcnow() - LINK_AGAIN_EVERY
+    recent = db.session.scalar(select(func.count(outbox.OutboxMessage.id)).where(
+        outbox.OutboxMessage.subject_type == "signup", outbox.OutboxMessage.subject_id == signup.id,
+        outbox.OutboxMessage.kind == "signup_link_again", outbox.OutboxMessage.created_at >= since))
+    if recent:
+        return False
+    _notify(signup, "signup_link_again")
+    db.session.flush()
+    return True
 
 
 def release(signup: Signup, *, tell: bool = True) -> list[Signup]:
