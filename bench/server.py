@@ -89,6 +89,7 @@ def add_events(count: int) -> list[int]:
             event = Event(category=rng.choice(list(Category)).value, status=status.value,
                           address="Binnenlaan 50, 3600 Genk", starts_at=start,
                           ends_at=start + dt.timedelta(hours=2),
+                          repeat="weekly" if weekly else None,
                           repeat_weekdays=rng.choice(["MO", "WE", "SA", "TU,TH"]) if weekly else None,
                           repeat_until=day + dt.timedelta(weeks=12) if weekly else None,
                           capacity=rng.choice([None, None, 12, 20]))

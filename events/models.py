@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, MetaData, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, MetaData, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.orm.collections import attribute_keyed_dict
 
@@ -55,8 +55,30 @@ class Status(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class Repeat(enum.StrEnum):
+    """How a series repeats; the details are in the repeat_* columns (see events.recurrence)."""
+
+    WEEKLY = "weekly"  # on repeat_weekdays, every repeat_interval weeks
+    MONTHLY = "monthly"  # on the repeat_setpos-th repeat_weekdays (1..4, -1 the last), or on day repeat_monthday
+
+
+class PlacesPer(enum.StrEnum):
+    """How a series with places counts them."""
+
+    SERIES = "series"  # a course: one list for all dates
+    DATE = "date"  # a drop-in: each date its own places and waiting list
+
+
+class DateStatus(enum.StrEnum):
+    """What happened to one date of a series (a change staff made after planning it)."""
+
+    PLANNED = "planned"  # as planned: a change undone (kept, so calendars see the undo)
+    CANCELLED = "cancelled"
+    MOVED = "moved"  # another day, time or place
+
+
 class Event(Base):
-    """One event, or a weekly series of them, in up to three languages."""
+    """One event, or a series of dates, in up to three languages."""
 
     __tablename__ = "event"
     # The agenda and the feeds ask on every request what the public events are (count, SEQUENCE,
@@ -69,16 +91,29 @@ class Event(Base):
     status: Mapped[str] = mapped_column(String(16), default=Status.DRAFT.value, index=True)
     starts_at: Mapped[dt.datetime] = mapped_column(DateTime)  # wall clock, Europe/Brussels
     ends_at: Mapped[dt.datetime] = mapped_column(DateTime)  # wall clock, Europe/Brussels
-    # Weekly recurrence: weekdays as RFC 5545 codes ("WE" or "MO,WE"), last date, skipped dates.
-    repeat_weekdays: Mapped[str | None] = mapped_column(String(32))
-    repeat_until: Mapped[dt.date | None] = mapped_column(Date)
-    skip_dates: Mapped[str] = mapped_column(Text, default="")  # ISO dates, comma-separated
+    # Whole days: starts_at is the first day at 00:00, ends_at the day after the last at 00:00.
+    all_day: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # A series (see Repeat and events.recurrence): None for one date (which may last several days).
+    repeat: Mapped[str | None] = mapped_column(String(8))
+    repeat_weekdays: Mapped[str | None] = mapped_column(String(32))  # RFC 5545 codes: "WE" or "MO,WE"
+    repeat_interval: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # every n weeks/months
+    repeat_setpos: Mapped[int | None] = mapped_column(Integer)  # monthly: the 1st..4th, or -1 the last weekday
+    repeat_monthday: Mapped[int | None] = mapped_column(Integer)  # monthly: on this day of the month
+    repeat_until: Mapped[dt.date | None] = mapped_column(Date)  # the last date (or None: see repeat_count)
+    repeat_count: Mapped[int | None] = mapped_column(Integer)  # or: this many dates
+    skip_dates: Mapped[str] = mapped_column(Text, default="")  # planned without these (EXDATE), ISO dates
+    extra_dates: Mapped[str] = mapped_column(Text, default="")  # and with these, at the same time (RDATE)
     address: Mapped[str] = mapped_column(String(200), default="")
     # Sign-ups: none unless a number of places is set. Times are Brussels wall-clock time.
     capacity: Mapped[int | None] = mapped_column(Integer)
     # The most people one sign-up may bring (a family, not a whole activity); staff on the phone may go above it.
     max_people_per_signup: Mapped[int] = mapped_column(Integer, default=DEFAULT_MAX_PEOPLE_PER_SIGNUP,
                                                        server_default=str(DEFAULT_MAX_PEOPLE_PER_SIGNUP))
+    # A series counts places per date (a drop-in) or once for all dates (a course; see PlacesPer).
+    places_per: Mapped[str] = mapped_column(String(8), default=PlacesPer.SERIES.value,
+                                            server_default=PlacesPer.SERIES.value)
+    # A course: people may still sign up after its first date (until signups_close_at, or its last date).
+    late_joining: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     signups_open_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     signups_close_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     min_age: Mapped[int | None] = mapped_column(Integer)
@@ -89,6 +124,13 @@ class Event(Base):
 
     texts: Mapped[dict[str, EventText]] = relationship(
         collection_class=attribute_keyed_dict("language"),
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
+    # Changes to single dates, by the date's planned start (its RECURRENCE-ID).
+    changes: Mapped[dict[dt.datetime, DateChange]] = relationship(
+        collection_class=attribute_keyed_dict("original_start"),
         cascade="all, delete-orphan",
         lazy="selectin",
     )
@@ -120,15 +162,33 @@ class Event(Base):
 
     @property
     def is_recurring(self) -> bool:
-        return bool(self.weekdays)
+        """A series of dates: a rule, or extra dates beside the first."""
+        return self.repeat is not None or bool(self.extra_dates)
+
+    @property
+    def per_date(self) -> bool:
+        """Places and waiting list per date (a drop-in series), not once for the whole series."""
+        return self.is_recurring and self.places_per == PlacesPer.DATE
 
     @property
     def skipped(self) -> list[dt.date]:
-        return sorted(dt.date.fromisoformat(d) for d in (self.skip_dates or "").split(",") if d)
+        return _dates(self.skip_dates)
 
     @skipped.setter
     def skipped(self, dates) -> None:
         self.skip_dates = ",".join(sorted({d.isoformat() for d in dates}))
+
+    @property
+    def extras(self) -> list[dt.date]:
+        return _dates(self.extra_dates)
+
+    @extras.setter
+    def extras(self, dates) -> None:
+        self.extra_dates = ",".join(sorted({d.isoformat() for d in dates}))
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return self.ends_at - self.starts_at
 
     @property
     def is_public(self) -> bool:
@@ -152,8 +212,26 @@ class Event(Base):
             return "cancelled"
         if self.signups_open_at and now < self.signups_open_at:
             return "not-yet"
-        closes = self.signups_close_at or self.starts_at
+        if self.per_date:
+            # Each date closes at its start (or at signups_close_at): open while a date is ahead.
+            ahead = self.next_start(now)
+            if ahead is None or (self.signups_close_at and now >= self.signups_close_at):
+                return "closed"
+            return "open"
+        if self.late_joining and self.is_recurring:
+            last = self.next_start(now)
+            closes = self.signups_close_at or (last or self.starts_at)
+        else:
+            closes = self.signups_close_at or self.starts_at
         return "open" if now < closes else "closed"
+
+    def next_start(self, now: dt.datetime) -> dt.datetime | None:
+        """The wall-clock start of the next date that takes place after `now` (naive Brussels), or None."""
+        window = now.replace(tzinfo=TIMEZONE)
+        for occurrence in self.occurrences(window, window + dt.timedelta(days=800)):
+            if occurrence.takes_place and occurrence.start > window:
+                return occurrence.start.replace(tzinfo=None)
+        return None
 
     def revised(self) -> None:
         """Mark a change that calendars must pick up (RFC 5545 SEQUENCE and DTSTAMP)."""
@@ -161,10 +239,16 @@ class Event(Base):
         self.updated_at = utcnow()
 
     def occurrences(self, window_start: dt.datetime, window_end: dt.datetime) -> list[Occurrence]:
-        """The occurrences that overlap [window_start, window_end), both aware datetimes."""
+        """The dates that overlap [window_start, window_end), both aware datetimes, cancelled ones included."""
         from events.recurrence import expand
 
-        return [Occurrence(self, start, end) for start, end in expand(self, window_start, window_end)]
+        return expand(self, window_start, window_end)
+
+    def occurrence(self, original_start: dt.datetime) -> Occurrence | None:
+        """The date planned to start at `original_start` (naive wall clock), or None when there is none."""
+        from events.recurrence import find
+
+        return find(self, original_start)
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.status} {self.starts_at:%Y-%m-%d %H:%M}>"
@@ -184,14 +268,92 @@ class EventText(Base):
     location: Mapped[str] = mapped_column(String(200), default="")
 
 
+class DateChange(Base):
+    """A change to one date of a series after it was planned: cancelled, or moved, or undone again.
+
+    Kept (not deleted) when undone, so calendars get an override with a higher SEQUENCE. Texts per
+    language: {"nl": {"note": "…", "location": "…"}}; the note says why a date is cancelled or what to
+    know about a move, the location names a new place.
+    """
+
+    __tablename__ = "event_date"
+    __table_args__ = (UniqueConstraint("event_id", "original_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    original_start: Mapped[dt.datetime] = mapped_column(DateTime)  # wall clock: the RECURRENCE-ID
+    status: Mapped[str] = mapped_column(String(16), default=DateStatus.PLANNED.value)
+    starts_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # moved: the new wall-clock times
+    ends_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    address: Mapped[str] = mapped_column(String(200), default="")  # moved: another address ("" = the same)
+    texts: Mapped[dict] = mapped_column(JSON, default=dict)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # UTC
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # UTC
+
+    def text(self, language: str, key: str) -> tuple[str, bool]:
+        """The note or location in `language`, or the Dutch one and True when it is not translated."""
+        own = (self.texts or {}).get(language, {}).get(key, "").strip()
+        if own or language == DEFAULT_LANGUAGE:
+            return own, False
+        dutch = (self.texts or {}).get(DEFAULT_LANGUAGE, {}).get(key, "").strip()
+        return dutch, bool(dutch)
+
+    def set_texts(self, texts: dict[str, dict[str, str]]) -> None:
+        """Replace the texts ({language: {"note", "location"}}); empty ones are left out."""
+        self.texts = {language: {key: value.strip() for key, value in parts.items() if value and value.strip()}
+                      for language, parts in texts.items() if any(v and v.strip() for v in parts.values())}
+
+    def revised(self) -> None:
+        """Mark a change that calendars must pick up for this date only (its override's SEQUENCE)."""
+        self.sequence = (self.sequence or 0) + 1
+        self.updated_at = utcnow()
+
+
 @dataclass(frozen=True)
 class Occurrence:
-    """One date of an event, with aware start and end in Europe/Brussels."""
+    """One date of an event, with aware start and end in Europe/Brussels (after a move, the new ones)."""
 
     event: Event
     start: dt.datetime
     end: dt.datetime
+    # The start as planned, naive wall clock: what identifies the date (sign-ups, RECURRENCE-ID).
+    original_start: dt.datetime | None = None
+    change: DateChange | None = None
+
+    @property
+    def key(self) -> dt.datetime:
+        return self.original_start or self.start.replace(tzinfo=None)
 
     @property
     def day(self) -> dt.date:
         return self.start.date()
+
+    @property
+    def status(self) -> str:
+        return self.change.status if self.change is not None else DateStatus.PLANNED.value
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == DateStatus.CANCELLED or self.event.status == Status.CANCELLED
+
+    @property
+    def moved(self) -> bool:
+        return self.status == DateStatus.MOVED
+
+    @property
+    def takes_place(self) -> bool:
+        return not self.cancelled
+
+    @property
+    def address(self) -> str:
+        return (self.change.address if self.moved and self.change.address else "") or self.event.address
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day it lasts (a whole-day end is the next midnight)."""
+        return (self.end - dt.timedelta(seconds=1)).date() if self.end > self.start else self.start.date()
+
+
+def _dates(value: str | None) -> list[dt.date]:
+    return sorted(dt.date.fromisoformat(d) for d in (value or "").split(",") if d)

@@ -59,7 +59,7 @@ def seed_demo_events(today: dt.date) -> int:
     homework = Event(category=Category.HOMEWORK.value, status=Status.PUBLISHED.value, address=address,
                      starts_at=dt.datetime.combine(wednesday, dt.time(14, 0)),
                      ends_at=dt.datetime.combine(wednesday, dt.time(16, 0)),
-                     repeat_weekdays="WE", repeat_until=wednesday + dt.timedelta(weeks=12))
+                     repeat="weekly", repeat_weekdays="WE", repeat_until=wednesday + dt.timedelta(weeks=12))
     homework.skipped = [wednesday + dt.timedelta(weeks=4)]
     homework.set_text("nl", "Huiswerkklas", f"Hulp bij het huiswerk voor kinderen van de lagere school.\n\n{note['nl']}", "Buurthuis")
     homework.set_text("tr", "Ödev sınıfı", f"İlkokul çocukları için ödev yardımı.\n\n{note['tr']}", "Mahalle evi")
@@ -68,7 +68,7 @@ def seed_demo_events(today: dt.date) -> int:
     workshop = Event(category=Category.ACTIVITY.value, status=Status.PUBLISHED.value, address=address, capacity=12,
                      starts_at=dt.datetime.combine(saturday, dt.time(10, 0)),
                      ends_at=dt.datetime.combine(saturday, dt.time(12, 0)),
-                     repeat_weekdays="SA", repeat_until=saturday + dt.timedelta(weeks=8))
+                     repeat="weekly", repeat_weekdays="SA", repeat_until=saturday + dt.timedelta(weeks=8))
     workshop.set_text("nl", "Creatief atelier", f"Schilderen en knutselen voor jong en oud.\n\n{note['nl']}", "Buurthuis")
     workshop.set_text("tr", "Yaratıcı atölye", f"Küçük ve büyükler için resim ve el işi.\n\n{note['tr']}", "Mahalle evi")
 

@@ -23,7 +23,7 @@ def add_event(app, *, title="Huiswerkklas", start=None, hours=2, status=Status.P
     with app.app_context():
         event = Event(category=category, status=status.value, address="Binnenlaan 50, 3600 Genk",
                       starts_at=start, ends_at=start + dt.timedelta(hours=hours),
-                      repeat_weekdays=weekdays, repeat_until=until, capacity=capacity)
+                      repeat="weekly" if weekdays else None, repeat_weekdays=weekdays, repeat_until=until, capacity=capacity)
         event.skipped = list(skipped)
         event.set_text("nl", title, "Hulp bij het huiswerk.", "Buurthuis")
         for language, text in (texts or {}).items():

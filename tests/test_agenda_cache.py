@@ -30,7 +30,7 @@ def add_event(app, title: str, days: int = 3, weekly: bool = False) -> int:
     with app.app_context():
         event = Event(category="activity", status=Status.PUBLISHED.value, address="Binnenlaan 50, 3600 Genk",
                       starts_at=start, ends_at=start + dt.timedelta(hours=2),
-                      repeat_weekdays="MO,TH" if weekly else None,
+                      repeat="weekly" if weekly else None, repeat_weekdays="MO,TH" if weekly else None,
                       repeat_until=(start + dt.timedelta(weeks=3)).date() if weekly else None)
         event.set_text("nl", title, "Samen met de buren.", "Buurthuis")
         db.session.add(event)

@@ -40,6 +40,7 @@ def make_event(**fields) -> Event:
     values = dict(
         starts_at=dt.datetime(2026, 3, 4, 16, 0),
         ends_at=dt.datetime(2026, 3, 4, 18, 0),
+        repeat="weekly",
         repeat_weekdays="WE",
         repeat_until=dt.date(2026, 4, 29),
         skip_dates="",
@@ -63,9 +64,14 @@ def brussels(*args: int) -> dt.datetime:
     return dt.datetime(*args, tzinfo=TIMEZONE)
 
 
+def spans(event: Event, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """(start, end) of each date that expand() finds in the window."""
+    return [(o.start, o.end) for o in expand(event, start, end)]
+
+
 def everything(event: Event) -> list[tuple[dt.datetime, dt.datetime]]:
     """Every occurrence of a series that ends in 2026 or 2027."""
-    return expand(event, brussels(2025, 1, 1), brussels(2028, 1, 1))
+    return spans(event, brussels(2025, 1, 1), brussels(2028, 1, 1))
 
 
 def feed(events: list[Event], language: str = "nl") -> bytes:
@@ -150,34 +156,34 @@ def test_a_series_on_two_weekdays():
 def test_a_one_off_event():
     event = make_event(
         starts_at=dt.datetime(2026, 6, 20, 14, 0), ends_at=dt.datetime(2026, 6, 20, 17, 30),
-        repeat_weekdays=None, repeat_until=None, category=Category.ACTIVITY.value,
+        repeat=None, repeat_weekdays=None, repeat_until=None, category=Category.ACTIVITY.value,
     )
 
     assert everything(event) == [(brussels(2026, 6, 20, 14), brussels(2026, 6, 20, 17, 30))]
-    assert expand(event, brussels(2026, 6, 21), brussels(2026, 6, 22)) == []
+    assert spans(event, brussels(2026, 6, 21), brussels(2026, 6, 22)) == []
     assert rrule_value(event) is None
 
 
 def test_the_window_selects_overlapping_occurrences_in_any_zone():
     event = make_event()
     # 18 March 15:00 UTC is 16:00 in Genk: the window [16:00, ...) starts exactly at an occurrence.
-    window = expand(
+    window = spans(
         event, dt.datetime(2026, 3, 18, 15, tzinfo=UTC), dt.datetime(2026, 4, 1, 14, tzinfo=UTC)
     )
 
     # The end is exclusive: 1 April starts exactly when the window closes.
     assert [start for start, _ in window] == [brussels(2026, 3, 18, 16), brussels(2026, 3, 25, 16)]
     # An occurrence that is under way when the window opens overlaps it.
-    assert expand(event, brussels(2026, 3, 11, 17), brussels(2026, 3, 11, 17, 30)) == [
+    assert spans(event, brussels(2026, 3, 11, 17), brussels(2026, 3, 11, 17, 30)) == [
         (brussels(2026, 3, 11, 16), brussels(2026, 3, 11, 18))
     ]
-    assert expand(event, brussels(2026, 3, 11, 18), brussels(2026, 3, 18, 16)) == []
+    assert spans(event, brussels(2026, 3, 11, 18), brussels(2026, 3, 18, 16)) == []
 
 
 def test_a_series_without_end_is_bounded_by_the_window():
     event = make_event(repeat_until=None)
 
-    window = expand(event, brussels(2030, 1, 1), brussels(2030, 2, 1))
+    window = spans(event, brussels(2030, 1, 1), brussels(2030, 2, 1))
 
     assert [start.day for start, _ in window] == [2, 9, 16, 23, 30]
     assert "UNTIL" not in rrule_value(event)
@@ -185,7 +191,7 @@ def test_a_series_without_end_is_bounded_by_the_window():
 
 def test_naive_window_bounds_are_refused():
     with pytest.raises(ValueError):
-        expand(make_event(), dt.datetime(2026, 3, 1), dt.datetime(2026, 5, 1))
+        spans(make_event(), dt.datetime(2026, 3, 1), dt.datetime(2026, 5, 1))
 
 
 def test_rrule_until_is_the_end_of_the_until_day_in_utc():
@@ -311,7 +317,7 @@ def test_drafts_never_reach_the_feed():
 def test_a_one_off_event_in_the_feed():
     event = make_event(
         starts_at=dt.datetime(2026, 6, 20, 14, 0), ends_at=dt.datetime(2026, 6, 20, 17, 30),
-        repeat_weekdays=None, repeat_until=None, skip_dates="2026-06-20", category=Category.ACTIVITY.value,
+        repeat=None, repeat_weekdays=None, repeat_until=None, skip_dates="2026-06-20", category=Category.ACTIVITY.value,
     )
 
     data = feed([event])

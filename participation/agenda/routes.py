@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.http import http_date
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from events import build_calendar, calendar_bytes
 from events.models import TIMEZONE, Category, Event, Status
@@ -46,9 +46,9 @@ def public_events(category: str | None = None, *, between: tuple[dt.datetime, dt
         # This only narrows the rows loaded: occurrences() decides exactly.
         margin = dt.timedelta(days=1)
         start, end = (moment.astimezone(TIMEZONE).replace(tzinfo=None) for moment in between)
-        weekly = and_(Event.repeat_weekdays.is_not(None), Event.repeat_weekdays != "",
-                      or_(Event.repeat_until.is_(None), Event.repeat_until >= (start - margin).date()))
-        query = query.where(Event.starts_at < end + margin, or_(Event.ends_at > start - margin, weekly))
+        # A series may reach the window (and a moved date may land in it): its rule decides.
+        series = or_(Event.repeat.is_not(None), Event.extra_dates != "")
+        query = query.where(Event.starts_at < end + margin, or_(Event.ends_at > start - margin, series))
     return list(db.session.scalars(query.order_by(Event.starts_at)))
 
 

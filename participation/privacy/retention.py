@@ -18,7 +18,10 @@ from participation.signups.models import Signup
 
 def _last_day(event: Event) -> dt.date:
     """The day an activity is over: the end of a one-off, the last date of a series."""
-    return event.repeat_until if event.is_recurring and event.repeat_until else event.ends_at.date()
+    from events.recurrence import last_date
+
+    # A series without an end: its sign-ups are kept while it runs (erased per person on request).
+    return last_date(event) or dt.date.max - dt.timedelta(days=3660)
 
 
 def purge_signups(today: dt.date) -> int:

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import secrets
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from events.models import Base, Event, utcnow
@@ -33,17 +33,24 @@ class SignupStatus(enum.StrEnum):
 
 
 class Signup(Base):
-    """One sign-up: a person or a family, counted by the number of people."""
+    """One sign-up: a person or a family, counted by the number of people, for one date or the series.
+
+    A resident who ticks several dates of a drop-in series gets one row per date, sharing one private
+    link (token) and one reference: each date has its own place or waiting place.
+    """
 
     __tablename__ = "signup"
-    __table_args__ = (UniqueConstraint("event_id", "submission_id"),)
+    __table_args__ = (UniqueConstraint("event_id", "submission_id"),
+                      Index("ix_signup_event_date", "event_id", "occurrence_start", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    reference: Mapped[str] = mapped_column(String(8), unique=True, default=new_reference)
-    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
-    # One id per filled-in form: a second click on "send" finds the first sign-up.
-    submission_id: Mapped[str | None] = mapped_column(String(64))
+    # The date signed up for, as planned (naive wall clock, the date's key); None: the whole event or series.
+    occurrence_start: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reference: Mapped[str] = mapped_column(String(8), index=True, default=new_reference)
+    token: Mapped[str] = mapped_column(String(64), index=True, default=new_token)
+    # One id per filled-in form (and date): a second click on "send" finds the first sign-up.
+    submission_id: Mapped[str | None] = mapped_column(String(80))
     name: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str] = mapped_column(String(40), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
@@ -55,9 +62,26 @@ class Signup(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     reminder_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The date (planned start) the last reminder was about: a series sign-up is reminded before each date.
+    reminded_for: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     event: Mapped[Event] = relationship()
 
     @property
     def is_active(self) -> bool:
         return self.status != SignupStatus.CANCELLED
+
+
+class Attendance(Base):
+    """Who came to one date, ticked by staff. The count stays when the sign-up is erased (yearly figures)."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("signup_id", "occurrence_start"),
+                      Index("ix_attendance_event_date", "event_id", "occurrence_start"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    occurrence_start: Mapped[dt.datetime] = mapped_column(DateTime)  # the date, as planned (wall clock)
+    signup_id: Mapped[int | None] = mapped_column(ForeignKey("signup.id", ondelete="SET NULL"))
+    people: Mapped[int] = mapped_column(Integer, default=1)
+    marked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)  # UTC

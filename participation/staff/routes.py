@@ -48,11 +48,12 @@ def _fill_event(event: Event, form: EventForm) -> None:
     event.starts_at = dt.datetime.combine(form.date.data, form.start_time.data)
     event.ends_at = dt.datetime.combine(form.date.data, form.end_time.data)
     if form.repeats.data:
+        event.repeat = "weekly"
         event.repeat_weekdays = ",".join(form.weekdays.data)
         event.repeat_until = form.repeat_until.data
         event.skipped = form.parsed_skip_dates
     else:
-        event.repeat_weekdays, event.repeat_until, event.skipped = None, None, []
+        event.repeat, event.repeat_weekdays, event.repeat_until, event.skipped = None, None, None, []
     event.capacity = form.capacity.data
     event.max_people_per_signup = form.max_people_per_signup.data or form.max_people_per_signup.default
     # Sign-ups open at the start of their first day and close at the end of their last day.
