@@ -2,7 +2,8 @@
 
 gunicorn runs `bench.app:create_app()` (the portal plus `/bench/hello`; CSRF and rate limits off
 by configuration, for the benchmark only) with 2 sync workers, as `make serve` does, on SQLite and,
-when reachable, PostgreSQL, with 500 events (a fifth of them weekly series, in three languages;
+when reachable, PostgreSQL, with 500 events (a quarter of them series: weekly, fortnightly or
+monthly on the first Wednesday, 100 of them with a cancelled and a moved date; in three languages;
 40 of them open activities with 200 places, which the sign-up POSTs go round).
 wrk (Debian package `wrk`, installed when missing) sends each scenario with 32 connections on
 2 threads, for `--seconds` after a 2-second warm-up, with `Accept-Encoding: br, gzip` as a browser
@@ -71,9 +72,12 @@ def ensure_wrk() -> str:
 SIGNUP_EVENTS = 40  # activities the sign-up POSTs go round, as residents sign up for different ones
 
 
-def add_events(count: int) -> list[int]:
-    """`count` events around today, like a busy year of the buurthuis; the ids of the open activities."""
-    from events.models import Category, Event, Status
+def add_events(count: int) -> tuple[list[int], int]:
+    """`count` events around today, like a busy year of the buurthuis; the ids of the open activities,
+    and of a published series with a cancelled and a moved date."""
+    from sqlalchemy import select
+
+    from events.models import Category, DateChange, Event, Status
     from participation import create_app
     from participation.extensions import db
 
@@ -84,15 +88,14 @@ def add_events(count: int) -> list[int]:
         for number in range(count - SIGNUP_EVENTS):
             day = today + dt.timedelta(days=rng.randint(-30, 300))
             start = dt.datetime.combine(day, dt.time(rng.choice([10, 14, 16, 19])))
-            weekly = number % 5 == 0
+            series = number % 4 == 0
             status = Status.DRAFT if number % 25 == 0 else Status.CANCELLED if number % 10 == 9 else Status.PUBLISHED
             event = Event(category=rng.choice(list(Category)).value, status=status.value,
                           address="Binnenlaan 50, 3600 Genk", starts_at=start,
                           ends_at=start + dt.timedelta(hours=2),
-                          repeat="weekly" if weekly else None,
-                          repeat_weekdays=rng.choice(["MO", "WE", "SA", "TU,TH"]) if weekly else None,
-                          repeat_until=day + dt.timedelta(weeks=12) if weekly else None,
                           capacity=rng.choice([None, None, 12, 20]))
+            if series:
+                _plan_series(event, number // 4, day, rng)
             event.set_text("nl", f"Activiteit {number} in het buurthuis",
                            "Samen met buren uit Waterschei. " * 8, "Buurthuis")
             event.set_text("tr", f"Mahalle evinde etkinlik {number}", "Waterschei'den komşularla birlikte. " * 8,
@@ -113,9 +116,39 @@ def add_events(count: int) -> list[int]:
             open_activities.append(target)
         db.session.commit()
         ids = [event.id for event in open_activities]
+        series_id = db.session.scalar(select(Event.id).join(DateChange).where(Event.status == Status.PUBLISHED.value)
+                                      .order_by(Event.id).limit(1))
         db.session.remove()
         db.engine.dispose()
-    return ids
+    return ids, series_id
+
+
+SERIES_WITH_CHANGES = 100
+
+
+def _plan_series(event, index: int, day: dt.date, rng: random.Random) -> None:
+    """Weekly, fortnightly or monthly on the first Wednesday; the first SERIES_WITH_CHANGES of them with
+    their second date cancelled and their third moved a day later, as buurthuis staff do."""
+    from events.models import DateChange, DateStatus
+    from events.recurrence import planned_starts
+
+    kind = index % 3
+    event.repeat = "monthly" if kind == 2 else "weekly"
+    event.repeat_weekdays = "WE" if kind == 2 else rng.choice(["MO", "WE", "SA", "TU,TH"])
+    event.repeat_interval = 2 if kind == 1 else 1
+    event.repeat_setpos = 1 if kind == 2 else None
+    event.repeat_until = day + dt.timedelta(weeks=26 if kind else 12)
+    if index >= SERIES_WITH_CHANGES:
+        return
+    starts = planned_starts(event, event.starts_at - dt.timedelta(days=1), event.starts_at + dt.timedelta(days=200))
+    if len(starts) < 3:
+        return
+    event.changes[starts[1]] = DateChange(original_start=starts[1], status=DateStatus.CANCELLED.value, sequence=1,
+                                          texts={"nl": {"note": "De begeleiders zijn op vorming."}})
+    moved = starts[2] + dt.timedelta(days=1)
+    event.changes[starts[2]] = DateChange(original_start=starts[2], status=DateStatus.MOVED.value, sequence=1,
+                                          starts_at=moved, ends_at=moved + dt.timedelta(hours=2),
+                                          texts={"nl": {"note": "Uitzonderlijk een dag later."}})
 
 
 def wrk(binary: str, url: str, seconds: int, *, headers: dict[str, str], script: Path | None = None,
@@ -157,7 +190,7 @@ def run_database(name: str, database_url: str, site: Path, folder: Path, binary:
     env = portal_env(folder, site, port, database_url)
     flask(env, "db", "upgrade")
     os.environ.update(env)
-    activities = add_events(events)
+    activities, series_id = add_events(events)
     event_id = activities[0]
     results: list[Result] = []
     with gunicorn("bench.app:create_app()", env, port, folder / f"gunicorn-{name}.log") as served:
@@ -169,6 +202,7 @@ def run_database(name: str, database_url: str, site: Path, folder: Path, binary:
             ("hello", "/bench/hello", {}, None, ()),
             ("agenda page", "/agenda/", {}, None, ()),
             ("event page", f"/agenda/{event_id}/", {}, None, ()),
+            ("series event page", f"/agenda/{series_id}/", {}, None, ()),
             ("iCalendar feed", "/agenda/feed.ics", {}, None, ()),
             ("feed, If-None-Match (304)", "/agenda/feed.ics", {"If-None-Match": etag}, None, ()),
             ("sign-up POST", f"/agenda/{event_id}/signup", {}, BENCH / "signup.lua",
@@ -231,7 +265,7 @@ def report(name: str, results: list[Result]) -> None:
     hello = [r.rps for r in results if r.name.startswith("hello")]
     floor = sum(hello) / len(hello)
     hello_cpu = sum(r.cpu_ms for r in results if r.name.startswith("hello")) / len(hello)
-    targets = {"agenda page": 0.40, "event page": 0.40, "iCalendar feed": 0.40,
+    targets = {"agenda page": 0.60, "event page": 0.60, "series event page": 0.60, "iCalendar feed": 0.60,
                "feed, If-None-Match (304)": 0.70, "sign-up POST": 0.20}
     print(f"\n{name}: gunicorn 2 sync workers, wrk {THREADS} threads x {CONNECTIONS} connections")
     head = (f"{'scenario':<28}{'req/s':>8}{'of hello':>10}{'p50 ms':>8}{'p99 ms':>8}{'failed':>7}"

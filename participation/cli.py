@@ -12,7 +12,7 @@ import click
 from flask import Flask
 from sqlalchemy import func, select
 
-from events.models import LANGUAGES, TIMEZONE, Category, Event, Status
+from events.models import LANGUAGES, TIMEZONE, Category, DateChange, DateStatus, Event, Status
 from participation.auth import two_step
 from participation.auth.passwords import too_easy
 from participation.extensions import db
@@ -44,8 +44,19 @@ def _next_weekday(start: dt.date, weekday: int) -> dt.date:
     return start + dt.timedelta(days=(weekday - start.weekday()) % 7 or 7)
 
 
+def _first_weekday_of_next_month(today: dt.date, weekday: int) -> dt.date:
+    first = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return first + dt.timedelta(days=(weekday - first.weekday()) % 7)
+
+
 def seed_demo_events(today: dt.date) -> int:
-    """A few example events around `today`, clearly marked as examples; none if events exist."""
+    """Example events around `today`, clearly marked as examples; none if events exist.
+
+    They show what the agenda can do: a course with one list, a weekly drop-in with places per date
+    whose first date is past (with one date cancelled and one moved), a weekly homework class, a
+    monthly meeting on the first Wednesday, a whole-day party, an information evening and a
+    cancelled meeting.
+    """
     if db.session.scalar(select(func.count()).select_from(Event)):
         return 0
     wednesday = _next_weekday(today, 2)
@@ -56,39 +67,98 @@ def seed_demo_events(today: dt.date) -> int:
         "tr": "Ajandayı göstermek için örnek (deneme içeriği).",
         "bg": "Пример, който показва календара (демо съдържание).",
     }
-    homework = Event(category=Category.HOMEWORK.value, status=Status.PUBLISHED.value, address=address,
-                     starts_at=dt.datetime.combine(wednesday, dt.time(14, 0)),
-                     ends_at=dt.datetime.combine(wednesday, dt.time(16, 0)),
-                     repeat="weekly", repeat_weekdays="WE", repeat_until=wednesday + dt.timedelta(weeks=12))
+
+    def texts(event: Event, **by_language: tuple[str, str]) -> Event:
+        for language, (title, description) in by_language.items():
+            place = {"nl": "Buurthuis", "tr": "Mahalle evi", "bg": "Квартален дом"}[language]
+            event.set_text(language, title, f"{description}\n\n{note[language]}", place)
+        return event
+
+    # A course: one list for all its dates, sign-ups close at the first date. It is the first
+    # activity with places (the one the browser tests sign up for), starting tomorrow.
+    course_day = today + dt.timedelta(days=1)
+    course = texts(Event(category=Category.ACTIVITY.value, status=Status.PUBLISHED.value, address=address, capacity=10,
+                         starts_at=dt.datetime.combine(course_day, dt.time(9, 0)),
+                         ends_at=dt.datetime.combine(course_day, dt.time(11, 0)),
+                         repeat="weekly", repeat_weekdays=("MO", "TU", "WE", "TH", "FR", "SA", "SU")[course_day.weekday()],
+                         repeat_count=6, places_per="series"),
+                   nl=("Naaicursus", "Zes lessen: samen leren naaien. Eén inschrijving voor alle lessen."),
+                   tr=("Dikiş kursu", "Altı ders: birlikte dikiş öğrenelim. Tüm dersler için tek kayıt."),
+                   bg=("Курс по шиене", "Шест урока: учим се да шием заедно. Едно записване за всички уроци."))
+
+    # A drop-in: each Saturday its own places. Its first Saturday is past; one is cancelled, one moved.
+    first_saturday = saturday - dt.timedelta(weeks=1)
+    workshop = texts(Event(category=Category.ACTIVITY.value, status=Status.PUBLISHED.value, address=address, capacity=12,
+                           starts_at=dt.datetime.combine(first_saturday, dt.time(10, 0)),
+                           ends_at=dt.datetime.combine(first_saturday, dt.time(12, 0)),
+                           repeat="weekly", repeat_weekdays="SA", repeat_until=first_saturday + dt.timedelta(weeks=9),
+                           places_per="date"),
+                     nl=("Creatief atelier", "Schilderen en knutselen voor jong en oud. Elke zaterdag apart inschrijven."),
+                     tr=("Yaratıcı atölye", "Küçük ve büyükler için resim ve el işi. Her cumartesi için ayrı kayıt."),
+                     bg=("Творческо ателие", "Рисуване и ръкоделие за малки и големи. За всяка събота отделно записване."))
+    cancelled_day = dt.datetime.combine(saturday + dt.timedelta(weeks=1), dt.time(10, 0))
+    moved_day = dt.datetime.combine(saturday + dt.timedelta(weeks=2), dt.time(10, 0))
+    workshop.changes[cancelled_day] = DateChange(original_start=cancelled_day, status=DateStatus.CANCELLED.value,
+                                                 sequence=1, texts={
+        "nl": {"note": "De begeleiders zijn op vorming."},
+        "tr": {"note": "Eğitmenler o gün eğitimde."},
+        "bg": {"note": "Водещите са на обучение."}})
+    moved_to = moved_day + dt.timedelta(days=1, hours=4)  # to Sunday afternoon, in the school's hall
+    workshop.changes[moved_day] = DateChange(original_start=moved_day, status=DateStatus.MOVED.value, sequence=1,
+                                             starts_at=moved_to, ends_at=moved_to + dt.timedelta(hours=2),
+                                             address="Stalenstraat 32, 3600 Genk", texts={
+        "nl": {"note": "Uitzonderlijk op zondag, in de turnzaal van de school.", "location": "Turnzaal basisschool"},
+        "tr": {"note": "Bu kez pazar günü, okulun spor salonunda.", "location": "İlkokulun spor salonu"},
+        "bg": {"note": "По изключение в неделя, във физкултурния салон на училището.",
+               "location": "Физкултурен салон на училището"}})
+
+    homework = texts(Event(category=Category.HOMEWORK.value, status=Status.PUBLISHED.value, address=address,
+                           starts_at=dt.datetime.combine(wednesday, dt.time(14, 0)),
+                           ends_at=dt.datetime.combine(wednesday, dt.time(16, 0)),
+                           repeat="weekly", repeat_weekdays="WE", repeat_until=wednesday + dt.timedelta(weeks=12)),
+                     nl=("Huiswerkklas", "Hulp bij het huiswerk voor kinderen van de lagere school."),
+                     tr=("Ödev sınıfı", "İlkokul çocukları için ödev yardımı."),
+                     bg=("Клас за домашни", "Помощ с домашните за деца от началното училище."))
     homework.skipped = [wednesday + dt.timedelta(weeks=4)]
-    homework.set_text("nl", "Huiswerkklas", f"Hulp bij het huiswerk voor kinderen van de lagere school.\n\n{note['nl']}", "Buurthuis")
-    homework.set_text("tr", "Ödev sınıfı", f"İlkokul çocukları için ödev yardımı.\n\n{note['tr']}", "Mahalle evi")
-    homework.set_text("bg", "Клас за домашни", f"Помощ с домашните за деца от началното училище.\n\n{note['bg']}", "Квартален дом")
 
-    workshop = Event(category=Category.ACTIVITY.value, status=Status.PUBLISHED.value, address=address, capacity=12,
-                     starts_at=dt.datetime.combine(saturday, dt.time(10, 0)),
-                     ends_at=dt.datetime.combine(saturday, dt.time(12, 0)),
-                     repeat="weekly", repeat_weekdays="SA", repeat_until=saturday + dt.timedelta(weeks=8))
-    workshop.set_text("nl", "Creatief atelier", f"Schilderen en knutselen voor jong en oud.\n\n{note['nl']}", "Buurthuis")
-    workshop.set_text("tr", "Yaratıcı atölye", f"Küçük ve büyükler için resim ve el işi.\n\n{note['tr']}", "Mahalle evi")
+    first_wednesday = _first_weekday_of_next_month(today, 2)
+    monthly = texts(Event(category=Category.MEETING.value, status=Status.PUBLISHED.value, address=address,
+                          starts_at=dt.datetime.combine(first_wednesday, dt.time(19, 0)),
+                          ends_at=dt.datetime.combine(first_wednesday, dt.time(20, 30)),
+                          repeat="monthly", repeat_weekdays="WE", repeat_setpos=1, repeat_count=6),
+                    nl=("Buurtoverleg", "Elke eerste woensdag van de maand: bewoners en de stad praten over de wijk."),
+                    tr=("Mahalle toplantısı", "Her ayın ilk çarşamba günü: mahalle sakinleri ve belediye mahalleyi konuşur."),
+                    bg=("Квартална среща", "Всяка първа сряда от месеца: жителите и общината говорят за квартала."))
 
-    session = Event(category=Category.INFO_SESSION.value, status=Status.PUBLISHED.value, address=address,
-                    starts_at=dt.datetime.combine(today + dt.timedelta(days=10), dt.time(19, 0)),
-                    ends_at=dt.datetime.combine(today + dt.timedelta(days=10), dt.time(20, 30)))
-    session.set_text("nl", "Infoavond: het conformiteitsattest", f"Uitleg voor verhuurders.\n\n{note['nl']}", "Buurthuis")
-    session.set_text("tr", "Bilgi akşamı: konut uygunluk belgesi", f"Ev sahipleri için bilgi.\n\n{note['tr']}", "Mahalle evi")
-    session.set_text("bg", "Информационна вечер: удостоверение за съответствие", f"Информация за наемодатели.\n\n{note['bg']}", "Квартален дом")
+    party_day = saturday + dt.timedelta(weeks=4)
+    party = texts(Event(category=Category.ACTIVITY.value, status=Status.PUBLISHED.value, address=address, all_day=True,
+                        starts_at=dt.datetime.combine(party_day, dt.time()),
+                        ends_at=dt.datetime.combine(party_day + dt.timedelta(days=1), dt.time())),
+                  nl=("Buurtfeest", "De hele dag muziek, spelen en eten op het plein. Iedereen welkom."),
+                  tr=("Mahalle şenliği", "Bütün gün meydanda müzik, oyunlar ve yemek. Herkes davetli."),
+                  bg=("Квартален празник", "Цял ден музика, игри и храна на площада. Всички са добре дошли."))
 
-    meeting = Event(category=Category.MEETING.value, status=Status.CANCELLED.value, address=address, sequence=1,
-                    starts_at=dt.datetime.combine(today + dt.timedelta(days=17), dt.time(18, 30)),
-                    ends_at=dt.datetime.combine(today + dt.timedelta(days=17), dt.time(20, 0)))
-    meeting.set_text("nl", "Bewonersoverleg", f"Samen praten over de wijk.\n\n{note['nl']}", "Buurthuis")
-    meeting.set_text("tr", "Mahalle sakinleri toplantısı", f"Mahalle hakkında birlikte konuşalım.\n\n{note['tr']}", "Mahalle evi")
-    meeting.set_text("bg", "Среща на жителите", f"Заедно говорим за квартала.\n\n{note['bg']}", "Квартален дом")
+    session = texts(Event(category=Category.INFO_SESSION.value, status=Status.PUBLISHED.value, address=address,
+                          starts_at=dt.datetime.combine(today + dt.timedelta(days=10), dt.time(19, 0)),
+                          ends_at=dt.datetime.combine(today + dt.timedelta(days=10), dt.time(20, 30))),
+                    nl=("Infoavond: het conformiteitsattest", "Uitleg voor verhuurders."),
+                    tr=("Bilgi akşamı: konut uygunluk belgesi", "Ev sahipleri için bilgi."),
+                    bg=("Информационна вечер: удостоверение за съответствие", "Информация за наемодатели."))
 
-    db.session.add_all([homework, workshop, session, meeting, _demo_homework_group(today)])
+    meeting = texts(Event(category=Category.MEETING.value, status=Status.CANCELLED.value, address=address, sequence=1,
+                          starts_at=dt.datetime.combine(today + dt.timedelta(days=17), dt.time(18, 30)),
+                          ends_at=dt.datetime.combine(today + dt.timedelta(days=17), dt.time(20, 0))),
+                    nl=("Bewonersoverleg", "Samen praten over de wijk."),
+                    tr=("Mahalle sakinleri toplantısı", "Mahalle hakkında birlikte konuşalım."),
+                    bg=("Среща на жителите", "Заедно говорим за квартала."))
+
+    events = [course, workshop, homework, monthly, party, session, meeting]
+    for event in events:  # one after the other: the ids follow this order
+        db.session.add(event)
+        db.session.flush()
+    db.session.add(_demo_homework_group(today))
     db.session.commit()
-    return 4
+    return len(events)
 
 
 def _demo_homework_group(today: dt.date):

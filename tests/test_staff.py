@@ -239,4 +239,4 @@ def test_seed_demo_prints_a_demo_login_that_works(app, client, runner):
     # Running it again adds no second set of events.
     runner.invoke(args=["seed-demo"])
     with app.app_context():
-        assert len(db.session.scalars(select(Event)).all()) == 4
+        assert len(db.session.scalars(select(Event)).all()) == 7
