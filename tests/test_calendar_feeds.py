@@ -317,3 +317,145 @@ def test_past_events_leave_the_feed_after_some_months():
 
     assert PAST_MONTHS == 3 and since == dt.date(2027, 6, 1)
     assert uids == {"recent", "endless"}
+
+
+# --- Through the portal, on SQLite and PostgreSQL ---------------------------------------------
+
+
+def next_saturday(weeks: int = 1) -> dt.datetime:
+    today = dt.datetime.now(TIMEZONE).date()
+    return dt.datetime.combine(today + dt.timedelta(days=(5 - today.weekday()) % 7 + 7 * weeks), dt.time(10, 0))
+
+
+def store(app, event: Event) -> int:
+    with app.app_context():
+        db.session.add(event)
+        db.session.commit()
+        return event.id
+
+
+def creatief_atelier(app) -> int:
+    """The demo's weekly "Creatief atelier": nine Saturdays from next week on."""
+    start = next_saturday()
+    return store(app, series(f"atelier-{start:%Y%m%d}", start, 2, "Creatief atelier", repeat="weekly",
+                             repeat_weekdays="SA", repeat_count=9, updated_at=STAMP))
+
+
+def read(response) -> icalendar.Calendar:
+    assert response.status_code == 200 and response.mimetype == "text/calendar", response.status_code
+    return icalendar.Calendar.from_ical(response.data)
+
+
+def test_one_activity_has_its_own_feed_that_shows_a_cancelled_saturday(app, client):
+    from flask_babel import force_locale, gettext
+
+    atelier = creatief_atelier(app)
+    store(app, series("other", next_saturday(), 1, "Taalcafé"))
+    first = client.get(f"/tr/agenda/{atelier}/feed.ics")
+    calendar = read(first)
+    assert {str(v["UID"]) for v in calendar.walk("VEVENT")} == {f"atelier-{next_saturday():%Y%m%d}@wijkpunt.example"}
+    assert "Creatief atelier" in calendar["X-WR-CALNAME"] and calendar["NAME"] == calendar["X-WR-CALNAME"]
+    assert first.headers["Content-Disposition"].startswith("inline")
+
+    with app.app_context():
+        event = db.session.get(Event, atelier)
+        change(event, next_saturday(2), DateStatus.CANCELLED, updated_at=STAMP + dt.timedelta(hours=1))
+        db.session.commit()
+    again = client.get(f"/tr/agenda/{atelier}/feed.ics", headers={"If-None-Match": first.headers["ETag"]})
+
+    [override] = [v for v in read(again).walk("VEVENT") if "RECURRENCE-ID" in v]
+    assert override["RECURRENCE-ID"].dt == next_saturday(2).replace(tzinfo=TIMEZONE)
+    assert override["STATUS"] == "CANCELLED" and override["TRANSP"] == "TRANSPARENT"
+    with app.test_request_context(), force_locale("tr"):
+        assert override["SUMMARY"] == gettext("Cancelled: %(title)s", title="Creatief atelier")
+    assert client.get("/agenda/999999/feed.ics").status_code == 404
+    draft = store(app, series("draft", next_saturday(), 1, "Concept", status=Status.DRAFT.value))
+    assert client.get(f"/agenda/{draft}/feed.ics").status_code == 404
+
+
+def test_the_download_of_one_event_is_no_calendar_of_its_own(app, client):
+    atelier = creatief_atelier(app)
+
+    download = client.get(f"/agenda/{atelier}.ics")
+
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    calendar = read(download)
+    assert "X-WR-CALNAME" not in calendar and "REFRESH-INTERVAL" not in calendar and "X-PUBLISHED-TTL" not in calendar
+    assert calendar["METHOD"] == "PUBLISH" and calendar.walk("VEVENT")[0]["ORGANIZER"].params["CN"]
+
+
+def test_uids_keep_their_domain_when_the_public_address_changes(database_url, site, tmp_path):
+    from conftest import _close, make_app
+
+    uids, urls = [], []
+    for address in ("https://wijkpunt.example", "https://waterschei.genk.be"):
+        app = make_app(database_url, site, tmp_path, PUBLIC_BASE_URL=address, CALENDAR_UID_DOMAIN="wijkpunt.example")
+        try:
+            if not uids:
+                creatief_atelier(app)
+            vevent = read(app.test_client().get("/agenda/feed.ics")).walk("VEVENT")[0]
+            uids.append(str(vevent["UID"]))
+            urls.append(str(vevent["URL"]))
+        finally:
+            _close(app)
+
+    assert uids[0] == uids[1] and uids[0].endswith("@wijkpunt.example")
+    assert urls[1].startswith("https://waterschei.genk.be/")
+
+
+def test_two_edits_in_one_second_change_etag_and_last_modified(app, client, monkeypatch):
+    from participation.agenda import routes
+
+    second = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0) - dt.timedelta(minutes=5)
+    monkeypatch.setattr(routes, "_utcnow", lambda: second + dt.timedelta(milliseconds=300))
+    atelier = creatief_atelier(app)
+
+    def edit(update) -> None:
+        with app.app_context():
+            event = db.session.get(Event, atelier)
+            update(event)
+            event.sequence += 1
+            event.updated_at = second  # both edits within the same second
+            db.session.commit()
+
+    edit(lambda event: event.set_text("nl", "Creatief atelier", "Eerste versie.", "Buurthuis"))
+    first = client.get("/agenda/feed.ics")
+    edit(lambda event: event.set_text("nl", "Creatief atelier", "Tweede versie.", "Buurthuis"))
+    by_etag = client.get("/agenda/feed.ics", headers={"If-None-Match": first.headers["ETag"]})
+    by_date = client.get("/agenda/feed.ics", headers={"If-Modified-Since": first.headers["Last-Modified"]})
+
+    assert by_etag.status_code == 200 and by_etag.headers["ETag"] != first.headers["ETag"]
+    assert by_date.status_code == 200 and b"Tweede versie." in by_date.data
+    # Sent within the second of the change, the feed claimed one second earlier; later, the second itself.
+    assert email.utils.parsedate_to_datetime(first.headers["Last-Modified"]).replace(tzinfo=None) \
+        == second - dt.timedelta(seconds=1)
+    monkeypatch.setattr(routes, "_utcnow", lambda: second + dt.timedelta(seconds=2))
+    later = client.get("/agenda/feed.ics")
+    assert email.utils.parsedate_to_datetime(later.headers["Last-Modified"]).replace(tzinfo=None) >= second
+    assert later.headers["Last-Modified"] != first.headers["Last-Modified"]
+
+
+def test_a_changed_date_changes_the_feeds_etag(app, client):
+    atelier = creatief_atelier(app)
+    etags = [client.get("/agenda/feed.ics").headers["ETag"]]
+    with app.app_context():
+        made = change(db.session.get(Event, atelier), next_saturday(3), DateStatus.CANCELLED)
+        db.session.commit()
+        etags.append(client.get("/agenda/feed.ics").headers["ETag"])
+        made.status = DateStatus.PLANNED.value  # undone, in the same second
+        made.sequence += 1
+        db.session.commit()
+        etags.append(client.get("/agenda/feed.ics").headers["ETag"])
+
+    assert len(set(etags)) == 3
+
+
+def test_events_long_past_leave_the_feeds_but_keep_their_download(app, client):
+    long_ago = dt.datetime.combine(dt.date.today() - dt.timedelta(days=31 * (PAST_MONTHS + 1)), dt.time(14, 0))
+    old = store(app, series("long-ago", long_ago, 2, "Lentefeest"))
+    creatief_atelier(app)
+
+    titles = [str(v["SUMMARY"]) for v in read(client.get("/agenda/feed.ics")).walk("VEVENT")]
+
+    assert titles == ["Creatief atelier"]
+    assert [str(v["SUMMARY"]) for v in read(client.get(f"/agenda/{old}.ics")).walk("VEVENT")] == ["Lentefeest"]

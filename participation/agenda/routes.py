@@ -196,11 +196,17 @@ def uid_domain() -> str:
     return current_app.config.get("CALENDAR_UID_DOMAIN") or public_host()
 
 
+def _utcnow() -> dt.datetime:
+    """Now in UTC, naive, with microseconds (the tests stop this clock)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
 def _last_modified(stamp: dt.datetime, now: dt.datetime) -> dt.datetime:
     """Last-Modified for content last changed at `stamp` (naive UTC, whole seconds), sent at `now`.
 
     HTTP dates have whole seconds: a feed sent within the second of its last change may miss another
-    change in that same second, so it says a second earlier, and If-Modified-Since then fetches again.
+    change in that same second, so it says a second earlier (and If-Modified-Since is not answered
+    with 304 during that second), so that the next request fetches it again.
     """
     return stamp - dt.timedelta(seconds=1) if now < stamp + dt.timedelta(seconds=1) else stamp
 
@@ -217,17 +223,20 @@ def _calendar_response(load: Callable[[], list[Event]], revision: tuple[str, dt.
     """
     language = current_language()
     content, stamp = revision
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = _utcnow()
     today = now.replace(tzinfo=dt.UTC).astimezone(TIMEZONE).date()
     since = None if single or whole_history else keep_since(today)
     if since is not None:
         # The feed also changes when old events leave it, on the first of each month.
         month_began = dt.datetime.combine(today.replace(day=1), dt.time(), TIMEZONE)
         stamp = max(stamp, month_began.astimezone(dt.UTC).replace(tzinfo=None))
-    etag = hashlib.sha256(f"{language}|{filename}|{_translations_version()}|{since}|{content}".encode()
+    # The public address and UID domain too: both are written into every feed.
+    where = f"{current_app.config['PUBLIC_BASE_URL']}|{uid_domain()}"
+    etag = hashlib.sha256(f"{language}|{filename}|{_translations_version()}|{since}|{where}|{content}".encode()
                           ).hexdigest()[:32]
     # Weak: the same feed compressed or not (see participation.compression). Plain strings, because
     # a calendar app asking again (304) is the most common request of all.
+    settled = now >= stamp + dt.timedelta(seconds=1)
     headers = {"ETag": f'W/"{etag}"', "Last-Modified": http_date(_last_modified(stamp, now).replace(tzinfo=dt.UTC)),
                "Cache-Control": "public, max-age=300"}
     if request.if_none_match.contains_weak(etag):
@@ -236,9 +245,10 @@ def _calendar_response(load: Callable[[], list[Event]], revision: tuple[str, dt.
     headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response = Response(headers=headers, mimetype="text/calendar")
     response.charset = "utf-8"
-    response.make_conditional(request)  # If-Modified-Since
-    if response.status_code == 304:
-        return response
+    if settled:  # within the second of a change, a date cannot tell whether the copy has it
+        response.make_conditional(request)  # If-Modified-Since
+        if response.status_code == 304:
+            return response
     feeds = caching.cache("feeds", size=32)
     body = feeds.get(etag)
     if body is None:
