@@ -36,8 +36,9 @@ def from_environment(instance_path: str) -> dict:
         # empty: the host of PUBLIC_BASE_URL (see agenda.routes.uid_domain).
         "CALENDAR_UID_DOMAIN": os.environ.get("CALENDAR_UID_DOMAIN", "").strip(),
         # Who publishes the feeds (their ORGANIZER, which METHOD:PUBLISH needs): a mailto: URI and a name.
-        "CALENDAR_ORGANIZER": os.environ.get("CALENDAR_ORGANIZER")
-        or f"mailto:{os.environ.get('MAIL_FROM', 'wijkpunt@localhost')}",
+        # Empty: neither METHOD nor ORGANIZER (libical's RFC 5546 check passes either way).
+        "CALENDAR_ORGANIZER": os.environ.get("CALENDAR_ORGANIZER",
+                                             f"mailto:{os.environ.get('MAIL_FROM', 'wijkpunt@localhost')}").strip(),
         "CALENDAR_ORGANIZER_NAME": os.environ.get("CALENDAR_ORGANIZER_NAME", "Buurthuis Waterschei"),
         # Host headers answered; any other gets 400, so no redirect or link is ever built on a foreign name.
         # TRUSTED_HOSTS (comma-separated) or, unset, the public address's host (see trusted_hosts).

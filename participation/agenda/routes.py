@@ -257,8 +257,8 @@ def _calendar_response(load: Callable[[], list[Event]], revision: tuple[str, dt.
             if config.get("CALENDAR_ORGANIZER") else None
         calendar = build_calendar(
             load(), language=language, name=name(),
-            description=_("Activities, meetings and homework classes of the buurthuis in Waterschei (Genk), "
-                          "with every change."),
+            description=_("Activities, homework support, information sessions and meetings of the buurthuis "
+                          "in Waterschei (Genk). Cancelled and moved dates are shown too."),
             event_url=lambda e: public_url("agenda.event", event_id=e.id),
             category_label=lambda c: str(CATEGORY_LABELS.get(c, c)),
             cancelled_title=lambda title: _("Cancelled: %(title)s", title=title),
