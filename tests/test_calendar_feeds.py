@@ -53,7 +53,7 @@ def a_year_of_everything() -> list[Event]:
     """Every kind of rule over 2027, across both changes of clock, with changed dates and whole days."""
     weekly = series("weekly-two-days", dt.datetime(2027, 1, 4, 16, 0), 2, "Creatief atelier",
                     repeat="weekly", repeat_weekdays="MO,TH", repeat_until=dt.date(2027, 12, 30),
-                    skip_dates="2027-02-15", extra_dates="2027-03-06")
+                    skip_dates="2027-02-15", extra_dates="2027-01-02,2027-03-06")  # one extra before the rule
     change(weekly, dt.datetime(2027, 4, 1, 16, 0), DateStatus.CANCELLED,
            texts={"nl": {"note": "De zaal is bezet."}})
     change(weekly, dt.datetime(2027, 10, 28, 16, 0), DateStatus.MOVED, sequence=2,
@@ -152,7 +152,8 @@ def test_the_year_has_what_staff_entered():
     for uid, start, _end, _cancelled in dates:
         starts[uid.split("@")[0]].append(start)
 
-    assert len(starts["weekly-two-days"]) == 104 - 1 + 1  # Mondays and Thursdays, one skipped, one extra
+    assert len(starts["weekly-two-days"]) == 104 - 1 + 2  # Mondays and Thursdays, one skipped, two extra
+    assert starts["weekly-two-days"][0] == "2027-01-02T16:00"
     assert len(starts["every-two-weeks"]) == 26
     assert starts["first-wednesday"][:3] == ["2027-01-06T19:00", "2027-02-03T19:00", "2027-03-03T19:00"]
     assert starts["last-friday"][-2:] == ["2027-11-26T10:00", "2027-12-31T10:00"]
@@ -211,6 +212,7 @@ def test_a_cancelled_date_is_an_override_never_an_exdate():
     assert [line for line in data.split(b"\r\n") if line.startswith(b"EXDATE")] == [
         b"EXDATE;TZID=Europe/Brussels:20270215T160000"]
     assert b"RDATE;TZID=Europe/Brussels:20270306T160000\r\n" in data
+    assert b"RDATE;TZID=Europe/Brussels:20270102T160000\r\n" in data
 
 
 def test_a_moved_date_has_its_new_times_and_place():
@@ -302,8 +304,12 @@ def test_method_publish_comes_with_an_organizer_or_not_at_all(tmp_path):
     assert b"METHOD:PUBLISH\r\n" in with_organizer.read_bytes()
     assert b'ORGANIZER;CN="Buurthuis Waterschei":mailto:buurthuis@genk.example\r\n' in with_organizer.read_bytes()
     assert b"METHOD" not in without.read_bytes() and b"ORGANIZER" not in without.read_bytes()
-    # libical's RFC 5546 check passes either way.
+    # libical's RFC 5546 check passes either way, and would not with METHOD:PUBLISH alone.
     assert by_libical(with_organizer)["restrictions_ok"] and by_libical(without)["restrictions_ok"]
+    lines = with_organizer.read_bytes().split(b"\r\n")
+    method_alone = tmp_path / "method-alone.ics"
+    method_alone.write_bytes(b"\r\n".join(line for line in lines if not line.startswith(b"ORGANIZER")))
+    assert not by_libical(method_alone)["restrictions_ok"]
 
 
 def test_past_events_leave_the_feed_after_some_months():
