@@ -62,11 +62,15 @@ def planned_starts(event: Event, after: dt.datetime, before: dt.datetime) -> lis
 
 
 def first_start(event: Event) -> dt.datetime | None:
-    """Aware start of the first planned date, or None when every date is skipped."""
+    """Aware start of a calendar's DTSTART: the first rule date not skipped (the rule's own first
+    instance, so COUNT and a fortnight's weeks count from it), else the first planned date; None
+    when nothing is planned."""
     if not event.is_recurring:
         return event.starts_at.replace(tzinfo=TIMEZONE)
-    # Ends even without an until date: only finitely many dates can be skipped.
-    first = _plan(event, until=None).after(event.starts_at - dt.timedelta(seconds=1), inc=True)
+    first = _first_rule_start(event)
+    if first is None:
+        # Ends even without an until date: only finitely many dates can be skipped.
+        first = _plan(event, until=None).after(event.starts_at - dt.timedelta(seconds=1), inc=True)
     return first.replace(tzinfo=TIMEZONE) if first is not None else None
 
 
@@ -85,20 +89,28 @@ def last_date(event: Event) -> dt.date | None:
 
 
 def rrule_value(event: Event) -> dict[str, object] | None:
-    """The event's RRULE as a mapping for icalendar's vRecur, or None without a rule."""
+    """The event's RRULE as a mapping for icalendar's vRecur, from DTSTART = first_start(event);
+    None without a rule, or when every date of the rule is skipped (only extra dates are left)."""
     if event.repeat is None:
+        return None
+    first = _first_rule_start(event)
+    if first is None:
         return None
     value: dict[str, object] = {"FREQ": "WEEKLY" if event.repeat == Repeat.WEEKLY else "MONTHLY"}
     if (event.repeat_interval or 1) > 1:
         value["INTERVAL"] = event.repeat_interval
     if event.repeat == Repeat.WEEKLY:
         value["BYDAY"] = _checked_weekdays(event)
+        if (event.repeat_interval or 1) > 1 and len(event.weekdays) > 1:
+            value["WKST"] = "MO"  # which weeks count as "every other" (dateutil's and RFC 5545's default)
     elif event.repeat_monthday:
         value["BYMONTHDAY"] = event.repeat_monthday
     else:
-        value["BYDAY"] = [f"{event.repeat_setpos}{day}" for day in _checked_weekdays(event)]
+        value["BYDAY"] = [f"{event.repeat_setpos or 1}{day}" for day in _checked_weekdays(event)]
     if event.repeat_count:
-        value["COUNT"] = event.repeat_count
+        # COUNT counts from DTSTART: leave out the rule's dates skipped before it.
+        before = _rule(event, None).between(event.starts_at - dt.timedelta(seconds=1), first, inc=False)
+        value["COUNT"] = event.repeat_count - len(before)
     elif event.repeat_until is not None:
         if event.all_day:
             value["UNTIL"] = event.repeat_until  # with a DATE DTSTART, UNTIL is a DATE too
@@ -107,6 +119,15 @@ def rrule_value(event: Event) -> dict[str, object] | None:
             # RFC 5545 3.3.10: with a DTSTART in a TZID, UNTIL must be given in UTC.
             value["UNTIL"] = last.astimezone(dt.UTC)
     return value
+
+
+def _first_rule_start(event: Event) -> dt.datetime | None:
+    """The rule's first date (naive wall clock) that is not skipped, or None."""
+    rule = _rule(event, None)
+    if rule is None:
+        return None
+    skipped = set(event.skipped)
+    return next((start for start in rule if start.date() not in skipped), None)
 
 
 def extra_starts(event: Event) -> list[dt.datetime]:

@@ -128,13 +128,13 @@ def note_changes(*models: type) -> None:
 
 def init_app(app: Flask) -> None:
     """How long a kept key may be used at most; commits to events and sign-ups are noted (once per process)."""
-    from events.models import Event, EventText
+    from events.models import DateChange, Event, EventText
     from participation.signups.models import Signup
 
     app.config.setdefault("RECHECK_SECONDS", RECHECK_SECONDS)
     if not _noting.is_set():
         _noting.set()
-        note_changes(Event, EventText, Signup)
+        note_changes(Event, EventText, DateChange, Signup)
 
 
 _noting = threading.Event()

@@ -31,6 +31,15 @@ def from_environment(instance_path: str) -> dict:
             "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'wijkpunt.sqlite3'}"
         ),
         "PUBLIC_BASE_URL": base_url,
+        # The domain in calendar UIDs (uid@domain): its own setting, so that a new public address
+        # does not make every subscribed calendar show each event twice. Set it once and keep it;
+        # empty: the host of PUBLIC_BASE_URL (see agenda.routes.uid_domain).
+        "CALENDAR_UID_DOMAIN": os.environ.get("CALENDAR_UID_DOMAIN", "").strip(),
+        # Who publishes the feeds (their ORGANIZER, which METHOD:PUBLISH needs): a mailto: URI and a name.
+        # Empty: neither METHOD nor ORGANIZER (libical's RFC 5546 check passes either way).
+        "CALENDAR_ORGANIZER": os.environ.get("CALENDAR_ORGANIZER",
+                                             f"mailto:{os.environ.get('MAIL_FROM', 'wijkpunt@localhost')}").strip(),
+        "CALENDAR_ORGANIZER_NAME": os.environ.get("CALENDAR_ORGANIZER_NAME", "Buurthuis Waterschei"),
         # Host headers answered; any other gets 400, so no redirect or link is ever built on a foreign name.
         # TRUSTED_HOSTS (comma-separated) or, unset, the public address's host (see trusted_hosts).
         "TRUSTED_HOSTS": [host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()],

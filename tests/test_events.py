@@ -19,6 +19,7 @@ from events import (
     Category,
     Event,
     Status,
+    Organizer,
     build_calendar,
     calendar_bytes,
     expand,
@@ -27,6 +28,7 @@ from events.recurrence import rrule_value
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "wijkpunt.genk.be"
+ORGANIZER = Organizer("mailto:buurthuis@genk.example", "Buurthuis Waterschei")
 UTC = dt.UTC
 LABELS = {
     "nl": {"activity": "Activiteit", "homework": "Huiswerkklas"},
@@ -83,6 +85,7 @@ def feed(events: list[Event], language: str = "nl") -> bytes:
         event_url=lambda event: f"https://{HOST}/{language}/agenda/{event.uid}",
         category_label=lambda category: LABELS[language][category],
         host=HOST,
+        organizer=ORGANIZER,
     )
     return calendar_bytes(calendar)
 
@@ -267,9 +270,10 @@ def test_feed_event_properties():
     assert vevent["URL"] == f"https://{HOST}/nl/agenda/{event.uid}"
     assert vevent["CLASS"] == "PUBLIC"
     assert vevent["TRANSP"] == "OPAQUE"
-    assert "ORGANIZER" not in vevent
-    assert "ATTENDEE" not in vevent
-    assert b"ORGANIZER" not in data and b"ATTENDEE" not in data
+    # METHOD:PUBLISH needs an ORGANIZER (RFC 5546): the buurthuis; never any ATTENDEE.
+    assert vevent["ORGANIZER"] == "mailto:buurthuis@genk.example"
+    assert vevent["ORGANIZER"].params["CN"] == "Buurthuis Waterschei"
+    assert "ATTENDEE" not in vevent and b"ATTENDEE" not in data
 
 
 def test_location_leaves_out_empty_parts():
