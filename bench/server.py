@@ -4,7 +4,8 @@ gunicorn runs `bench.app:create_app()` (the portal plus `/bench/hello`; CSRF and
 by configuration, for the benchmark only) with 2 sync workers, as `make serve` does, on SQLite and,
 when reachable, PostgreSQL, with 500 events (a quarter of them series: weekly, fortnightly or
 monthly on the first Wednesday, 100 of them with a cancelled and a moved date; in three languages;
-40 of them open activities with 200 places, which the sign-up POSTs go round).
+40 of them open activities with 200 places, which the sign-up POSTs go round, and 40 weekly
+drop-ins with 200 places per date, which the one-date sign-up POSTs go round).
 wrk (Debian package `wrk`, installed when missing) sends each scenario with 32 connections on
 2 threads, for `--seconds` after a 2-second warm-up, with `Accept-Encoding: br, gzip` as a browser
 would. The hello endpoint is measured first and last; ratios use the mean of the two.
@@ -72,12 +73,13 @@ def ensure_wrk() -> str:
 SIGNUP_EVENTS = 40  # activities the sign-up POSTs go round, as residents sign up for different ones
 
 
-def add_events(count: int) -> tuple[list[int], int]:
-    """`count` events around today, like a busy year of the buurthuis; the ids of the open activities,
-    and of a published series with a cancelled and a moved date."""
+def add_events(count: int) -> tuple[list[int], int, list[str]]:
+    """`count` events around today, like a busy year of the buurthuis (and SIGNUP_EVENTS drop-ins
+    besides); the ids of the open activities, of a published series with a cancelled and a moved
+    date, and "ID@DATE" of one date of each drop-in."""
     from sqlalchemy import select
 
-    from events.models import Category, DateChange, Event, Status
+    from events.models import WEEKDAYS, Category, DateChange, Event, Status
     from participation import create_app
     from participation.extensions import db
 
@@ -85,7 +87,7 @@ def add_events(count: int) -> tuple[list[int], int]:
     today = dt.date.today()
     app = create_app()
     with app.app_context():
-        for number in range(count - SIGNUP_EVENTS):
+        for number in range(count - 2 * SIGNUP_EVENTS):
             day = today + dt.timedelta(days=rng.randint(-30, 300))
             start = dt.datetime.combine(day, dt.time(rng.choice([10, 14, 16, 19])))
             series = number % 4 == 0
@@ -114,13 +116,27 @@ def add_events(count: int) -> tuple[list[int], int]:
             target.set_text("bg", f"Квартален празник {number}", "Празник за целия квартал.", "Квартален дом")
             db.session.add(target)
             open_activities.append(target)
+        # As many drop-ins with places per date, weekly on Saturdays: a sign-up for one date of them.
+        drop_ins = []
+        for number in range(SIGNUP_EVENTS):
+            start = dt.datetime.combine(today + dt.timedelta(days=3 + number % 30), dt.time(10))
+            drop_in = Event(category=Category.ACTIVITY.value, status=Status.PUBLISHED.value, capacity=200,
+                            address="Binnenlaan 50, 3600 Genk", starts_at=start, ends_at=start + dt.timedelta(hours=2),
+                            repeat="weekly", repeat_weekdays=WEEKDAYS[start.weekday()],
+                            repeat_until=start.date() + dt.timedelta(weeks=10), places_per="date")
+            drop_in.set_text("nl", f"Creatief atelier {number}", "Elke week apart inschrijven.", "Buurthuis")
+            db.session.add(drop_in)
+            drop_ins.append(drop_in)
         db.session.commit()
         ids = [event.id for event in open_activities]
+        # The second date of each: its first may be taken by the time the run starts.
+        dates = [f"{event.id}@{(event.starts_at + dt.timedelta(weeks=1)).isoformat(timespec='minutes')}"
+                 for event in drop_ins]
         series_id = db.session.scalar(select(Event.id).join(DateChange).where(Event.status == Status.PUBLISHED.value)
                                       .order_by(Event.id).limit(1))
         db.session.remove()
         db.engine.dispose()
-    return ids, series_id
+    return ids, series_id, dates
 
 
 SERIES_WITH_CHANGES = 100
@@ -190,7 +206,7 @@ def run_database(name: str, database_url: str, site: Path, folder: Path, binary:
     env = portal_env(folder, site, port, database_url)
     flask(env, "db", "upgrade")
     os.environ.update(env)
-    activities, series_id = add_events(events)
+    activities, series_id, dates = add_events(events)
     event_id = activities[0]
     results: list[Result] = []
     with gunicorn("bench.app:create_app()", env, port, folder / f"gunicorn-{name}.log") as served:
@@ -207,6 +223,8 @@ def run_database(name: str, database_url: str, site: Path, folder: Path, binary:
             ("feed, If-None-Match (304)", "/agenda/feed.ics", {"If-None-Match": etag}, None, ()),
             ("sign-up POST", f"/agenda/{event_id}/signup", {}, BENCH / "signup.lua",
              (uuid.uuid4().hex[:8], *map(str, activities))),
+            ("sign-up POST, one date", f"/agenda/{event_id}/signup", {}, BENCH / "signup.lua",
+             (uuid.uuid4().hex[:8], *dates)),
             ("hello (again)", "/bench/hello", {}, None, ()),
         ]
         for label, path, extra_headers, script, args in scenarios:
@@ -266,7 +284,8 @@ def report(name: str, results: list[Result]) -> None:
     floor = sum(hello) / len(hello)
     hello_cpu = sum(r.cpu_ms for r in results if r.name.startswith("hello")) / len(hello)
     targets = {"agenda page": 0.60, "event page": 0.60, "series event page": 0.60, "iCalendar feed": 0.60,
-               "feed, If-None-Match (304)": 0.70, "sign-up POST": 0.20}
+               "feed, If-None-Match (304)": 0.70, "sign-up POST": 0.20,
+               "sign-up POST, one date": 0.20}
     print(f"\n{name}: gunicorn 2 sync workers, wrk {THREADS} threads x {CONNECTIONS} connections")
     head = (f"{'scenario':<28}{'req/s':>8}{'of hello':>10}{'p50 ms':>8}{'p99 ms':>8}{'failed':>7}"
             f"{'CPU ms':>8}{'by CPU':>8}  target (on req/s)")

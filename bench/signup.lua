@@ -1,7 +1,8 @@
 -- wrk script for bench/server.py: every request posts the sign-up form as a new person.
 -- A unique e-mail address and submission id per request, so each POST stores a sign-up rather
 -- than meeting "already signed up" or the double-click check; the requests go round the activities
--- given, as residents sign up for different activities. Usage: wrk ... -s signup.lua URL -- NONCE ID...
+-- given, as residents sign up for different activities; an activity given as ID@YYYY-MM-DDTHH:MM is a
+-- drop-in with places per date, and the form ticks that date. Usage: wrk ... -s signup.lua URL -- NONCE ID...
 
 local threads = {}
 local next_id = 0
@@ -28,7 +29,14 @@ function request()
   local who = nonce .. "-" .. tid .. "-" .. counter
   local body = "name=Bench+Resident&phone=&email=" .. who .. "%40example.com&people=1&language=nl"
     .. "&consent=y&submission_id=" .. who
-  local path = "/agenda/" .. events[(counter + tid) % #events + 1] .. "/signup"
+  -- An activity given as "ID@DATE" is a drop-in with places per date: the form ticks that date.
+  local target = events[(counter + tid) % #events + 1]
+  local id, date = target:match("^(%d+)@(.+)$")
+  if id then
+    body = body .. "&date=" .. date:gsub(":", "%%3A")
+    target = id
+  end
+  local path = "/agenda/" .. target .. "/signup"
   return wrk.format("POST", path, { ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
 end
 
