@@ -8,6 +8,7 @@ import io
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from events.models import TIMEZONE, Event
@@ -64,22 +65,54 @@ def _fill_from(form: SignupForm) -> dict:
     }
 
 
+def date_value(start: dt.datetime) -> str:
+    """A date's planned start as the form and ?date= carry it: YYYY-MM-DDTHH:MM."""
+    return start.strftime("%Y-%m-%dT%H:%M")
+
+
+def date_label(occurrence, left: int | None = None) -> str:
+    """'zaterdag 12 december 2026, 14:00–16:00' and, with `left`, the places left or the waiting list."""
+    from participation.templating import clock, day_label
+
+    label = f"{day_label(occurrence.day)}, {clock(occurrence.start)}–{clock(occurrence.end)}"
+    if occurrence.moved:
+        label += " (" + _("moved") + ")"
+    if left is None:
+        return label
+    if left > 0:
+        return label + " — " + ngettext("%(num)d place left", "%(num)d places left", left)
+    return label + " — " + _("full: waiting list")
+
+
+def _date_choices(event: Event) -> list[tuple[str, str]] | None:
+    """The dates one may tick on the form (with places left), or None for a series or one-off."""
+    if not event.per_date:
+        return None
+    dates = service.open_dates(event, _now_local())
+    left = service.places_left_per_date(event, [o.key for o in dates])
+    return [(date_value(o.key), date_label(o, left[o.key])) for o in dates]
+
+
 @localized(bp, "/agenda/<int:event_id>/signup", methods=["GET", "POST"])
 @per_activity
 def signup(event_id: int):
-    """The sign-up form; a full activity offers the waiting list instead."""
+    """The sign-up form; a full activity (or date) offers the waiting list instead."""
     event = _public_event(event_id)
     state = event.signup_state(_now_local())
-    form = SignupForm(max_people=event.most_people_per_signup())
+    choices = _date_choices(event)
+    form = SignupForm(max_people=event.most_people_per_signup(), dates=choices)
     if request.method == "GET":
         form.language.data = current_language()
+        if choices is not None:
+            asked = [value for value in request.args.getlist("date") if value in dict(choices)]
+            form.date.data = asked or ([choices[0][0]] if len(choices) == 1 else [])
     elif form.filled_by_robot():
         # Only a robot fills the hidden field: it is sent on as if all went well, and nothing is stored.
         return redirect(url_for("agenda.event", event_id=event.id))
     if state == "open" and form.validate_on_submit():
         details = _fill_from(form)
         try:
-            made = service.sign_up(event, **details, submission_id=form.submission_id.data)
+            made = service.sign_up_for(event, form.chosen_dates(), **details, submission_id=form.submission_id.data)
         except service.AlreadySignedUp as taken:
             if details["email"]:
                 # The same answer as for a new sign-up: the form does not tell who is signed up. The
@@ -89,15 +122,19 @@ def signup(event_id: int):
                 return _check_your_email(event, details["email"])
             db.session.rollback()
             # Only a phone number: the portal cannot reach it to answer the same way (no SMS).
-            form.phone.errors.append(_("This phone number is already signed up for this activity. Use your "
-                                       "private link, or call or visit the buurthuis."))
+            if event.per_date:
+                form.date.errors.append(_("This phone number is already signed up for these dates. Use your "
+                                          "private link, or call or visit the buurthuis."))
+            else:
+                form.phone.errors.append(_("This phone number is already signed up for this activity. Use your "
+                                           "private link, or call or visit the buurthuis."))
         else:
             g.signup_stored = True  # counts towards the activity's limit
             if details["email"]:
                 return _check_your_email(event, details["email"])
-            return redirect(url_for("signups.manage", token=made.token, new=1))
+            return redirect(url_for("signups.manage", token=made[0].token, new=1))
     return render_template("signups/form.html", event=event, form=form, state=state,
-                           places_left=service.places_left(event))
+                           places_left=0 if event.per_date else service.places_left(event))
 
 
 def _check_your_email(event: Event, email: str) -> Response:
@@ -122,26 +159,32 @@ def _by_token(token: str) -> Signup:
 
 @localized(bp, "/signup/<token>/")
 def manage(token: str):
-    """The private page of one sign-up: its state, its reference, and a way to cancel."""
+    """The private page of one sign-up: each date and its state, its reference, and ways to cancel."""
     item = _by_token(token)
-    position = None
-    if item.status == SignupStatus.WAITING:
-        position = 1 + db.session.query(Signup).filter(
-            Signup.event_id == item.event_id, Signup.status == SignupStatus.WAITING,
-            (Signup.created_at < item.created_at) | ((Signup.created_at == item.created_at) & (Signup.id < item.id)),
-        ).count()
+    rows = service.dates_of(item)
+    dates = [(row, service.occurrence_of(row),
+              service.waiting_position(row) if row.status == SignupStatus.WAITING else None) for row in rows]
     return render_template("signups/manage.html", signup=item, event=item.event, new=request.args.get("new"),
-                           position=position, form=ConfirmForm(), link=service.manage_url(item))
+                           dates=dates, form=ConfirmForm(), link=service.manage_url(item),
+                           now=dt.datetime.now(TIMEZONE), date_value=date_value)
 
 
 @localized(bp, "/signup/<token>/cancel", methods=["POST"])
 def cancel(token: str):
-    """Cancel by the private link; the waiting list moves up."""
+    """Cancel by the private link, one date (field "date") or everything; each date's waiting list moves up."""
     item = _by_token(token)
     if ConfirmForm().validate_on_submit():
-        service.release(item)
-        db.session.commit()  # the cancellation and the e-mails to whoever moved up, together
-        flash(_("Your sign-up is cancelled. Thank you for letting us know."), "success")
+        rows = [row for row in service.dates_of(item) if row.is_active]
+        one = request.form.get("date", "")
+        if one:
+            rows = [row for row in rows if row.occurrence_start is not None and date_value(row.occurrence_start) == one]
+        if rows:
+            service.release_many(rows)
+            db.session.commit()  # the cancellation and the e-mails to whoever moved up, together
+            if one:
+                flash(_("Your sign-up for this date is cancelled. Thank you for letting us know."), "success")
+            else:
+                flash(_("Your sign-up is cancelled. Thank you for letting us know."), "success")
     return redirect(url_for("signups.manage", token=token))
 
 
