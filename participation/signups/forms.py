@@ -98,3 +98,13 @@ class BatchCancelForm(FlaskForm):
     def chosen_ids(self) -> set[int]:
         """The ids ticked, whatever else was sent."""
         return {int(value) for value in self.signup.data or [] if value.isascii() and value.isdigit()}
+
+
+class AttendanceForm(FlaskForm):
+    """Staff tick who came to one date (name "present", one box per confirmed sign-up)."""
+
+    present = SelectMultipleField(validate_choice=False)
+
+    def chosen_ids(self) -> set[int]:
+        """The ids ticked, whatever else was sent."""
+        return {int(value) for value in self.present.data or [] if value.isascii() and value.isdigit()}

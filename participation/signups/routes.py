@@ -18,8 +18,8 @@ from participation.forms import ConfirmForm, spreadsheet_safe
 from participation.i18n import current_language, localized
 from participation.signups import service
 from participation.phone import normalise_phone, phone_label
-from participation.signups.forms import BatchCancelForm, SignupForm, StaffSignupForm
-from participation.signups.models import Signup, SignupStatus
+from participation.signups.forms import AttendanceForm, BatchCancelForm, SignupForm, StaffSignupForm
+from participation.signups.models import Attendance, Signup, SignupStatus
 
 bp = Blueprint("signups", __name__)
 limiter.limit("10 per minute", methods=["POST"])(bp)  # per address
@@ -198,43 +198,95 @@ def _staff_event(event_id: int) -> Event:
     return event
 
 
-def _lists(event: Event) -> dict[str, list[Signup]]:
-    rows = db.session.scalars(select(Signup).where(Signup.event_id == event.id)
-                              .order_by(Signup.created_at, Signup.id)).all()
+def _lists(event: Event, date: dt.datetime | None = None) -> dict[str, list[Signup]]:
+    """The sign-ups by status: of one date for a series with places per date (None: every date)."""
+    query = select(Signup).where(Signup.event_id == event.id)
+    if event.per_date and date is not None:
+        query = query.where(Signup.occurrence_start == date)
+    rows = db.session.scalars(query.order_by(Signup.created_at, Signup.id)).all()
     return {status: [s for s in rows if s.status == status] for status in SignupStatus}
+
+
+def _staff_dates(event: Event) -> list:
+    """The dates staff choose from: every date of a series up to a year ahead, and any date with sign-ups."""
+    if not event.is_recurring:
+        return []
+    first = event.starts_at.replace(tzinfo=TIMEZONE)
+    found = {o.key: o for o in event.occurrences(first, dt.datetime.now(TIMEZONE) + dt.timedelta(days=366))[:400]}
+    for key in db.session.scalars(select(Signup.occurrence_start).distinct().where(
+            Signup.event_id == event.id, Signup.occurrence_start.is_not(None))):
+        if key not in found:
+            occurrence = event.occurrence(key)
+            if occurrence is not None:
+                found[key] = occurrence
+    return [found[key] for key in sorted(found)]
+
+
+def _chosen_date(event: Event, dates: list) -> dt.datetime | None:
+    """The date of ?date= (YYYY-MM-DDTHH:MM), else the next date (else the last); a one-off: its start."""
+    if not event.is_recurring:
+        return event.starts_at
+    if not dates:
+        return None
+    asked = request.values.get("date", "")
+    for occurrence in dates:
+        if date_value(occurrence.key) == asked:
+            return occurrence.key
+    now = dt.datetime.now(TIMEZONE)
+    return next((o.key for o in dates if o.end > now), dates[-1].key)
+
+
+def _staff_form(event: Event, dates: list, date: dt.datetime | None, *, sent: bool = False) -> StaffSignupForm:
+    """The phone sign-up form (`sent`: as filled in); for places per date, with the dates to tick."""
+    choices = [(date_value(o.key), date_label(o)) for o in dates] if event.per_date else None
+    form = StaffSignupForm(dates=choices) if sent else StaffSignupForm(formdata=None, dates=choices)
+    if not sent:
+        form.language.data = current_language()
+        if choices and date is not None:
+            form.date.data = [date_value(date)]
+    return form
 
 
 @localized(bp, "/staff/events/<int:event_id>/signups", methods=["GET", "POST"])
 def staff_list(event_id: int):
-    """Confirmed list, waiting list, cancelled; add a sign-up taken by phone."""
+    """Confirmed list, waiting list, cancelled (per date for a drop-in series); add a sign-up taken by phone."""
     event = _staff_event(event_id)
-    form = StaffSignupForm()
-    if request.method == "GET":
-        form.language.data = current_language()
-    if form.validate_on_submit():
+    dates = _staff_dates(event)
+    date = _chosen_date(event, dates)
+    form = _staff_form(event, dates, date, sent=request.method == "POST")
+    if request.method == "POST" and form.validate_on_submit():
         try:
-            made = service.sign_up(event, **_fill_from(form), submission_id=form.submission_id.data, source="staff")
+            made = service.sign_up_for(event, form.chosen_dates(), **_fill_from(form),
+                                       submission_id=form.submission_id.data, source="staff")
         except service.AlreadySignedUp:
             db.session.rollback()
             form.phone.errors.append(_("This person is already on the list."))
         else:
-            audit.record("signup.create", made, f"{made.reference} ({made.people})")
+            for row in made:
+                audit.record("signup.create", row, f"{row.reference} ({row.people})"
+                             + (f" {row.occurrence_start.isoformat()}" if row.occurrence_start else ""))
             db.session.commit()
-            flash(_("Added to the list: %(reference)s.", reference=made.reference), "success")
-            return redirect(url_for("signups.staff_list", event_id=event.id))
-    return _staff_list_page(event, form=form)
+            flash(_("Added to the list: %(reference)s.", reference=made[0].reference), "success")
+            first = made[0].occurrence_start
+            return redirect(url_for("signups.staff_list", event_id=event.id,
+                                    **({"date": date_value(first)} if first else {})))
+    return _staff_list_page(event, form=form, dates=dates, date=date)
 
 
-def _staff_list_page(event: Event, *, form: StaffSignupForm | None = None, batch: BatchCancelForm | None = None):
+def _staff_list_page(event: Event, *, form: StaffSignupForm | None = None, batch: BatchCancelForm | None = None,
+                     dates: list | None = None, date: dt.datetime | None = None):
     """The staff lists, with the phone sign-up form and the batch cancellation (and their errors)."""
+    if dates is None:
+        dates = _staff_dates(event)
+        date = _chosen_date(event, dates)
     if form is None:
-        form = StaffSignupForm(formdata=None)
-        form.language.data = current_language()
-    lists = _lists(event)
+        form = _staff_form(event, dates, date)
+    lists = _lists(event, date)
     audit.record_view("signup_list", event, f"{sum(len(rows) for rows in lists.values())} sign-ups")
     return render_template("signups/staff_list.html", event=event, lists=lists, form=form,
                            confirm=ConfirmForm(), batch=batch or BatchCancelForm(formdata=None),
-                           places_left=service.places_left(event))
+                           places_left=service.places_left(event, date if event.per_date else None),
+                           dates=dates, date=date, date_value=date_value, date_label=date_label)
 
 
 @localized(bp, "/staff/signups/<int:signup_id>/cancel", methods=["POST"])
@@ -248,7 +300,8 @@ def staff_cancel(signup_id: int):
             audit.record("signup.promote", other, other.reference)
         db.session.commit()  # the cancellation, its e-mails and its audit entries at once
         flash(_("Cancelled: %(reference)s.", reference=item.reference), "success")
-    return redirect(url_for("signups.staff_list", event_id=item.event_id))
+    return redirect(url_for("signups.staff_list", event_id=item.event_id,
+                            **({"date": date_value(item.occurrence_start)} if item.occurrence_start else {})))
 
 
 @localized(bp, "/staff/events/<int:event_id>/signups/cancel", methods=["POST"])
@@ -278,36 +331,76 @@ def staff_cancel_batch(event_id: int):
     return redirect(url_for("signups.staff_list", event_id=event.id))
 
 
-@localized(bp, "/staff/events/<int:event_id>/attendance")
+def _present(event: Event, date: dt.datetime | None) -> list[Attendance]:
+    if date is None:
+        return []
+    return list(db.session.scalars(select(Attendance).where(Attendance.event_id == event.id,
+                                                            Attendance.occurrence_start == date)))
+
+
+@localized(bp, "/staff/events/<int:event_id>/attendance", methods=["GET", "POST"])
 def attendance(event_id: int):
-    """A list to print and tick off at the door."""
+    """A list to print and tick off at the door, per date; staff tick who came and save it."""
     event = _staff_event(event_id)
-    lists = _lists(event)
+    dates = _staff_dates(event)
+    date = _chosen_date(event, dates)
+    lists = _lists(event, date)
+    form = AttendanceForm()
+    if request.method == "POST" and date is not None and form.validate_on_submit():
+        listed = {s.id: s for s in lists[SignupStatus.CONFIRMED]}
+        ticked = form.chosen_ids() & set(listed)
+        kept = {row.signup_id: row for row in _present(event, date) if row.signup_id is not None}
+        for signup_id in ticked - set(kept):
+            db.session.add(Attendance(event_id=event.id, occurrence_start=date, signup_id=signup_id,
+                                      people=listed[signup_id].people))
+        for signup_id in set(kept) & set(listed) - ticked:
+            db.session.delete(kept[signup_id])
+        db.session.flush()
+        came = sum(row.people for row in _present(event, date))
+        audit.record("attendance.update", event, f"{date.isoformat()}: {came} people came")
+        db.session.commit()
+        flash(_("Saved: %(people)d people came.", people=came), "success")
+        return redirect(url_for("signups.attendance", event_id=event.id,
+                                **({"date": date_value(date)} if event.is_recurring else {})))
+    present = _present(event, date)
     audit.record_view("attendance", event, f"{sum(len(rows) for rows in lists.values())} sign-ups")
-    return render_template("signups/attendance.html", event=event, lists=lists)
+    occurrence = event.occurrence(date) if date is not None else None
+    return render_template("signups/attendance.html", event=event, lists=lists, dates=dates, date=date,
+                           occurrence=occurrence, form=form, date_value=date_value, date_label=date_label,
+                           ticked={row.signup_id for row in present},
+                           came=sum(row.people for row in present),
+                           gone=sum(row.people for row in present if row.signup_id is None))
 
 
 @localized(bp, "/staff/events/<int:event_id>/signups.csv")
 def export_csv(event_id: int):
-    """Every sign-up as CSV that a spreadsheet opens with Turkish and Bulgarian letters intact."""
+    """The sign-ups (of one date: ?date=) as CSV that a spreadsheet opens with Turkish and Bulgarian letters intact."""
     event = _staff_event(event_id)
+    date = None
+    if event.per_date and request.args.get("date"):
+        date = _chosen_date(event, _staff_dates(event))
+    lists = _lists(event, date)
     buffer = io.StringIO()
     # Semicolons: what a spreadsheet in Belgium expects; the BOM tells it the file is UTF-8.
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([_("Reference"), _("Status"), _("Name"), _("People"), _("Phone number"),
-                     _("E-mail address"), _("Language"), _("Signed up on"), _("Taken by")])
+                     _("E-mail address"), _("Language"), _("Signed up on"), _("Taken by")]
+                    + ([_("Date")] if event.per_date else []))
     labels = {SignupStatus.CONFIRMED: _("Confirmed"), SignupStatus.WAITING: _("Waiting list"),
               SignupStatus.CANCELLED: _("Cancelled")}
-    for status, rows in _lists(event).items():
+    for status, rows in lists.items():
         for s in rows:
             writer.writerow([s.reference, labels[status], spreadsheet_safe(s.name), s.people, spreadsheet_safe(phone_label(s.phone)),
                              spreadsheet_safe(s.email), s.language,
                              s.created_at.replace(tzinfo=dt.UTC).astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M"),
-                             _("staff") if s.source == "staff" else _("online")])
-    audit.record("signup.export", event, f"{sum(len(r) for r in _lists(event).values())} rows")
+                             _("staff") if s.source == "staff" else _("online")]
+                            + ([s.occurrence_start.strftime("%Y-%m-%d %H:%M") if s.occurrence_start else ""]
+                               if event.per_date else []))
+    audit.record("signup.export", event, f"{sum(len(r) for r in lists.values())} rows"
+                 + (f" {date.isoformat()}" if date else ""))
     db.session.commit()
     response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
     response.charset = "utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="signups-{event.id}.csv"'
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="signups-{event.id}{"-" + date.strftime("%Y%m%d-%H%M") if date else ""}.csv"')
     return response
-
