@@ -612,3 +612,17 @@ def test_simultaneous_sign_ups_for_one_date_never_overbook(app, database_url, si
     for n in range(0, people, 3):
         rows = [s for s in stored if s.name == f"Person {n}"]
         assert len(rows) == 2 and len({s.token for s in rows}) == 1
+
+
+def test_a_course_keeps_one_list_and_closes_at_its_first_date_unless_late_joining(app, client):
+    closed, _dates = add_series(app, capacity=2, per_date=False)  # its first date was three days ago
+    assert soup(client.get(f"/agenda/{closed}/signup")).find("form", class_="app-form") is None
+    assert client.post(f"/agenda/{closed}/signup", data=form_data()).status_code == 200
+    assert signups(app, closed) == []
+    late, _dates = add_series(app, capacity=2, per_date=False, late_joining=True)
+    form_page = soup(client.get(f"/agenda/{late}/signup"))
+    assert form_page.select("input[name=date]") == []  # one list: no dates to tick
+    client.post(f"/agenda/{late}/signup", data=form_data(name="A", phone="0470000001", people="2"))
+    client.post(f"/agenda/{late}/signup", data=form_data(name="B", phone="0470000002", people="1"))
+    assert [(s.name, s.occurrence_start, s.status) for s in signups(app, late)] == [
+        ("A", None, "confirmed"), ("B", None, "waiting")]
