@@ -204,7 +204,7 @@ def send_link_again(signup: Signup) -> bool:
         outbox.OutboxMessage.kind == "signup_link_again", outbox.OutboxMessage.created_at >= since))
     if recent:
         return False
-    _notify(signup, "signup_link_again")
+    _notify(signup, "signup_link_again", dates=dates_of(signup) if signup.occurrence_start is not None else None)
     db.session.flush()
     return True
 
