@@ -389,15 +389,17 @@ class Resident:
         self.ledger.acknowledge(kind, key, token)
         return token
 
-    def sign_up(self, event_id: int, cancel: bool = False) -> None:
+    def sign_up(self, event_id: int, cancel: bool = False, date: str | None = None) -> None:
         """One sign-up of one or two people, by e-mail, or by phone only and cancelled again by its private
-        link if `cancel`; the key is the phone number as stored."""
+        link if `cancel`; the key is the phone number as stored. `date` ("YYYY-MM-DDTHH:MM"): the date
+        ticked on the form of a series with places per date."""
         phone = f"0470{self.number:06d}"
         address = "" if cancel else f"r{self.number}@example.be"
         token = self._fill_and_send("signup", f"+32{phone[1:]}", f"/agenda/{event_id}/signup", [
             ("name", f"Bewoner {self.number}"), ("phone", phone), ("email", address),
             ("people", str(1 + self.number % 2)), ("language", ("nl", "tr", "bg")[self.number % 3]),
-            ("consent", "y")], f"/agenda/{event_id}/signup/sent" if address else "/signup/")
+            ("consent", "y")] + ([("date", date)] if date else []),
+            f"/agenda/{event_id}/signup/sent" if address else "/signup/")
         if token is None or not cancel:
             return
         page = self._send(f"signup page {phone}", lambda: self.browser.get(f"/signup/{token}/"))

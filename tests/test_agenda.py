@@ -176,3 +176,40 @@ def test_drafts_are_in_no_feed_and_have_no_public_page(app, client):
     assert parse_feed(client.get("/agenda/feed.ics")).walk("VEVENT") == []
     assert client.get(f"/agenda/{draft}/").status_code == 404
     assert client.get(f"/agenda/{draft}.ics").status_code == 404
+
+
+def test_the_kept_event_page_follows_places_moving_from_one_date_to_another(app, client):
+    """A place given up on one date and taken on another leaves the number of places taken equal: the
+    page kept for visitors must change all the same."""
+    from participation.signups import service
+
+    start = dt.datetime.now(BRUSSELS).replace(tzinfo=None, hour=16, minute=0, second=0, microsecond=0) \
+        + dt.timedelta(days=1)
+    event_id = add_event(app, start=start, weekdays="MO,TU,WE,TH,FR,SA,SU", until=(start + dt.timedelta(days=6)).date(),
+                         capacity=1, category="activity")
+    first, second = start, start + dt.timedelta(days=1)
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        event.places_per = "date"
+        db.session.commit()
+        ana = service.sign_up(db.session.get(Event, event_id), name="Ana", phone="+32470000001", email="", people=1,
+                              language="nl", submission_id=None, date=first)
+        ana_id = ana.id
+
+    def places(page):
+        return {li.find("time")["datetime"][:16]: li.select_one(".app-dates__places").get_text(strip=True)
+                for li in page.select(".app-dates__item")}
+
+    before = places(soup(client.get(f"/agenda/{event_id}/")))
+    assert "waiting" in before[first.strftime("%Y-%m-%dT%H:%M")] or "wachtlijst" in before[first.strftime("%Y-%m-%dT%H:%M")]
+    with app.app_context():
+        from participation.signups.models import Signup
+
+        service.release(db.session.get(Signup, ana_id))
+        db.session.commit()
+        service.sign_up(db.session.get(Event, event_id), name="Bert", phone="+32470000002", email="", people=1,
+                        language="nl", submission_id=None, date=second)
+    after = places(soup(client.get(f"/agenda/{event_id}/")))
+    assert after != before
+    assert "wachtlijst" not in after[first.strftime("%Y-%m-%dT%H:%M")]
+    assert "wachtlijst" in after[second.strftime("%Y-%m-%dT%H:%M")]

@@ -141,21 +141,36 @@ def _render_event(event_id: int, now: dt.datetime) -> tuple[str, dt.datetime]:
     if not item.is_public and not current_user.is_authenticated:
         abort(404)
     upcoming = item.occurrences(now, now + dt.timedelta(days=366))[:12]
-    html = render_template("agenda/event.html", event=item, upcoming=upcoming,
-                           signup_state=item.signup_state(now.replace(tzinfo=None)),
-                           places_left=signup_service.places_left(item) if item.takes_signups else 0)
-    opens, closes = item.signups_open_at, item.signups_close_at or item.starts_at
-    turns = [moment.replace(tzinfo=TIMEZONE) for moment in (opens, closes) if moment is not None]
-    return html, _next_change(now, [o.end for o in upcoming] + turns)
+    state = item.signup_state(now.replace(tzinfo=None))
+    per_date = item.per_date and item.takes_signups
+    # Places left per date (a drop-in), from one query; None for the dates one cannot sign up for.
+    left = signup_service.places_left_per_date(item, [o.key for o in upcoming]) if per_date else {}
+    closes = item.signups_close_at.replace(tzinfo=TIMEZONE) if item.signups_close_at else None
+    bookable = {o.key for o in upcoming if per_date and state == "open" and o.takes_place and o.start > now
+                and (closes is None or now < closes)}
+    html = render_template("agenda/event.html", event=item, upcoming=upcoming, signup_state=state,
+                           per_date=per_date, left=left, bookable=bookable,
+                           date_value=lambda start: start.strftime("%Y-%m-%dT%H:%M"),
+                           places_left=signup_service.places_left(item) if item.takes_signups and not per_date else 0)
+    opens, closes_at = item.signups_open_at, item.signups_close_at or item.starts_at
+    turns = [moment.replace(tzinfo=TIMEZONE) for moment in (opens, closes_at) if moment is not None]
+    # A date's start closes its sign-up (per date, or a course that takes late joiners).
+    return html, _next_change(now, [o.end for o in upcoming] + [o.start for o in upcoming] + turns)
 
 
-# What an event page shows that can change: the event (any edit raises SEQUENCE) and the places taken.
+# What an event page shows that can change: the event (any edit, a date's change included, raises
+# its update time) and the places taken. Per date, which rows hold the places matters too: the sum
+# of their ids (with their people) changes when a place moves from one date to another.
+_SIGNUPS = Signup.__table__.c
+_CONFIRMED = (_SIGNUPS.event_id == Event.__table__.c.id) & (_SIGNUPS.status == SignupStatus.CONFIRMED.value)
 _EVENT_STATE = select(
     Event.__table__.c.status, Event.__table__.c.sequence, Event.__table__.c.updated_at,
-    select(func.coalesce(func.sum(Signup.__table__.c.people), 0))
-    .where(Signup.__table__.c.event_id == Event.__table__.c.id,
-           Signup.__table__.c.status == SignupStatus.CONFIRMED.value)
-    .scalar_subquery(),
+    select(func.coalesce(func.sum(_SIGNUPS.people), 0)).where(_CONFIRMED).scalar_subquery(),
+    select(func.count(_SIGNUPS.id)).where(_CONFIRMED).scalar_subquery(),
+    select(func.coalesce(func.sum(_SIGNUPS.id * _SIGNUPS.people), 0)).where(_CONFIRMED).scalar_subquery(),
+    # Every change of a date (cancelled, moved, undone) raises its own SEQUENCE.
+    select(func.coalesce(func.sum(DateChange.__table__.c.sequence), 0))
+    .where(DateChange.__table__.c.event_id == Event.__table__.c.id).scalar_subquery(),
 ).where(Event.__table__.c.id == bindparam("id"))
 
 

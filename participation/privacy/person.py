@@ -58,7 +58,10 @@ def _find_signups(email: str, phone: str) -> list[Signup]:
 def _export_signup(signup: Signup) -> dict:
     return {**_columns(signup, "reference", "name", "phone", "email", "people", "language", "status",
                        "source", "created_at", "cancelled_at"),
-            "activity": signup.event.texts["nl"].title, "activity_date": _iso(signup.event.starts_at)}
+            "activity": signup.event.texts["nl"].title,
+            # The date signed up for (a series with places per date: one row per date), else the first date.
+            "activity_date": _iso(signup.occurrence_start or signup.event.starts_at),
+            "whole_series": signup.occurrence_start is None and signup.event.is_recurring}
 
 
 def _erase_signup(signup: Signup) -> None:
@@ -66,6 +69,7 @@ def _erase_signup(signup: Signup) -> None:
 
     if signup.status != SignupStatus.CANCELLED:
         service.release(signup, tell=False)  # the place goes to the waiting list; no e-mail to the person
+    # Who came stays counted (Attendance.signup_id is set to NULL by the database), without the person.
     db.session.delete(signup)
 
 

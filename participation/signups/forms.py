@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, RadioField, SelectMultipleField,
@@ -9,7 +11,7 @@ from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, RadioF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
-from participation.forms import RobotTrap, check_phone, require_one, submission_id_field
+from participation.forms import MultiCheckboxField, RobotTrap, check_phone, require_one, submission_id_field
 
 MAX_PEOPLE = 10  # staff taking a sign-up by phone; the public form allows what the activity allows
 
@@ -31,13 +33,34 @@ class SignupForm(RobotTrap, FlaskForm):
         validators=[InputRequired(_l("Choose a language"))])
     consent = BooleanField(_l("I agree that the buurthuis keeps these details to organise the activity."),
                            validators=[DataRequired(_l("Tick the box to agree, or we cannot keep your place"))])
+    # A series with places per date: the dates ticked, each "YYYY-MM-DDTHH:MM" (its planned start).
+    date = MultiCheckboxField(_l("Which dates do you come?"), validate_choice=False)
     submission_id = submission_id_field()
 
-    def __init__(self, *args, max_people: int = MAX_PEOPLE, **kwargs):
-        """`max_people`: the most people one sign-up may bring (the activity's setting)."""
+    def __init__(self, *args, max_people: int = MAX_PEOPLE, dates: list[tuple[str, str]] | None = None, **kwargs):
+        """`max_people`: the most people one sign-up may bring (the activity's setting); `dates`: the
+        dates one may tick (value, label), for a series with places per date (else None: no choice)."""
         super().__init__(*args, **kwargs)
         self.max_people = max_people
         self.people.render_kw = {**self.people.render_kw, "max": max_people}
+        self.date.choices = dates or []
+        self.per_date = dates is not None
+
+    def validate_date(self, field):
+        """At least one date of those offered (a date gone by or unknown is not kept)."""
+        if not self.per_date:
+            field.data = []
+            return
+        offered = {value for value, _label in field.choices}
+        field.data = [value for value in dict.fromkeys(field.data or []) if value in offered]
+        if not field.data:
+            raise ValidationError(_l("Tick at least one date"))
+
+    def chosen_dates(self) -> list[dt.datetime | None]:
+        """The planned starts ticked, or [None]: the whole series or one-off."""
+        if not self.per_date:
+            return [None]
+        return [dt.datetime.fromisoformat(value) for value in self.date.data]
 
     def validate_phone(self, field):
         check_phone(field.data)
@@ -75,3 +98,13 @@ class BatchCancelForm(FlaskForm):
     def chosen_ids(self) -> set[int]:
         """The ids ticked, whatever else was sent."""
         return {int(value) for value in self.signup.data or [] if value.isascii() and value.isdigit()}
+
+
+class AttendanceForm(FlaskForm):
+    """Staff tick who came to one date (name "present", one box per confirmed sign-up)."""
+
+    present = SelectMultipleField(validate_choice=False)
+
+    def chosen_ids(self) -> set[int]:
+        """The ids ticked, whatever else was sent."""
+        return {int(value) for value in self.present.data or [] if value.isascii() and value.isdigit()}

@@ -8,6 +8,7 @@ import io
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from events.models import TIMEZONE, Event
@@ -17,8 +18,8 @@ from participation.forms import ConfirmForm, spreadsheet_safe
 from participation.i18n import current_language, localized
 from participation.signups import service
 from participation.phone import normalise_phone, phone_label
-from participation.signups.forms import BatchCancelForm, SignupForm, StaffSignupForm
-from participation.signups.models import Signup, SignupStatus
+from participation.signups.forms import AttendanceForm, BatchCancelForm, SignupForm, StaffSignupForm
+from participation.signups.models import Attendance, Signup, SignupStatus
 
 bp = Blueprint("signups", __name__)
 limiter.limit("10 per minute", methods=["POST"])(bp)  # per address
@@ -64,22 +65,54 @@ def _fill_from(form: SignupForm) -> dict:
     }
 
 
+def date_value(start: dt.datetime) -> str:
+    """A date's planned start as the form and ?date= carry it: YYYY-MM-DDTHH:MM."""
+    return start.strftime("%Y-%m-%dT%H:%M")
+
+
+def date_label(occurrence, left: int | None = None) -> str:
+    """'zaterdag 12 december 2026, 14:00–16:00' and, with `left`, the places left or the waiting list."""
+    from participation.templating import clock, day_label
+
+    label = f"{day_label(occurrence.day)}, {clock(occurrence.start)}–{clock(occurrence.end)}"
+    if occurrence.moved:
+        label += " (" + _("moved") + ")"
+    if left is None:
+        return label
+    if left > 0:
+        return label + " — " + ngettext("%(num)d place left", "%(num)d places left", left)
+    return label + " — " + _("full: waiting list")
+
+
+def _date_choices(event: Event) -> list[tuple[str, str]] | None:
+    """The dates one may tick on the form (with places left), or None for a series or one-off."""
+    if not event.per_date:
+        return None
+    dates = service.open_dates(event, _now_local())
+    left = service.places_left_per_date(event, [o.key for o in dates])
+    return [(date_value(o.key), date_label(o, left[o.key])) for o in dates]
+
+
 @localized(bp, "/agenda/<int:event_id>/signup", methods=["GET", "POST"])
 @per_activity
 def signup(event_id: int):
-    """The sign-up form; a full activity offers the waiting list instead."""
+    """The sign-up form; a full activity (or date) offers the waiting list instead."""
     event = _public_event(event_id)
     state = event.signup_state(_now_local())
-    form = SignupForm(max_people=event.most_people_per_signup())
+    choices = _date_choices(event)
+    form = SignupForm(max_people=event.most_people_per_signup(), dates=choices)
     if request.method == "GET":
         form.language.data = current_language()
+        if choices is not None:
+            asked = [value for value in request.args.getlist("date") if value in dict(choices)]
+            form.date.data = asked or ([choices[0][0]] if len(choices) == 1 else [])
     elif form.filled_by_robot():
         # Only a robot fills the hidden field: it is sent on as if all went well, and nothing is stored.
         return redirect(url_for("agenda.event", event_id=event.id))
     if state == "open" and form.validate_on_submit():
         details = _fill_from(form)
         try:
-            made = service.sign_up(event, **details, submission_id=form.submission_id.data)
+            made = service.sign_up_for(event, form.chosen_dates(), **details, submission_id=form.submission_id.data)
         except service.AlreadySignedUp as taken:
             if details["email"]:
                 # The same answer as for a new sign-up: the form does not tell who is signed up. The
@@ -89,15 +122,19 @@ def signup(event_id: int):
                 return _check_your_email(event, details["email"])
             db.session.rollback()
             # Only a phone number: the portal cannot reach it to answer the same way (no SMS).
-            form.phone.errors.append(_("This phone number is already signed up for this activity. Use your "
-                                       "private link, or call or visit the buurthuis."))
+            if event.per_date:
+                form.date.errors.append(_("This phone number is already signed up for these dates. Use your "
+                                          "private link, or call or visit the buurthuis."))
+            else:
+                form.phone.errors.append(_("This phone number is already signed up for this activity. Use your "
+                                           "private link, or call or visit the buurthuis."))
         else:
             g.signup_stored = True  # counts towards the activity's limit
             if details["email"]:
                 return _check_your_email(event, details["email"])
-            return redirect(url_for("signups.manage", token=made.token, new=1))
+            return redirect(url_for("signups.manage", token=made[0].token, new=1))
     return render_template("signups/form.html", event=event, form=form, state=state,
-                           places_left=service.places_left(event))
+                           places_left=0 if event.per_date else service.places_left(event))
 
 
 def _check_your_email(event: Event, email: str) -> Response:
@@ -122,26 +159,32 @@ def _by_token(token: str) -> Signup:
 
 @localized(bp, "/signup/<token>/")
 def manage(token: str):
-    """The private page of one sign-up: its state, its reference, and a way to cancel."""
+    """The private page of one sign-up: each date and its state, its reference, and ways to cancel."""
     item = _by_token(token)
-    position = None
-    if item.status == SignupStatus.WAITING:
-        position = 1 + db.session.query(Signup).filter(
-            Signup.event_id == item.event_id, Signup.status == SignupStatus.WAITING,
-            (Signup.created_at < item.created_at) | ((Signup.created_at == item.created_at) & (Signup.id < item.id)),
-        ).count()
+    rows = service.dates_of(item)
+    dates = [(row, service.occurrence_of(row),
+              service.waiting_position(row) if row.status == SignupStatus.WAITING else None) for row in rows]
     return render_template("signups/manage.html", signup=item, event=item.event, new=request.args.get("new"),
-                           position=position, form=ConfirmForm(), link=service.manage_url(item))
+                           dates=dates, form=ConfirmForm(), link=service.manage_url(item),
+                           now=dt.datetime.now(TIMEZONE), date_value=date_value)
 
 
 @localized(bp, "/signup/<token>/cancel", methods=["POST"])
 def cancel(token: str):
-    """Cancel by the private link; the waiting list moves up."""
+    """Cancel by the private link, one date (field "date") or everything; each date's waiting list moves up."""
     item = _by_token(token)
     if ConfirmForm().validate_on_submit():
-        service.release(item)
-        db.session.commit()  # the cancellation and the e-mails to whoever moved up, together
-        flash(_("Your sign-up is cancelled. Thank you for letting us know."), "success")
+        rows = [row for row in service.dates_of(item) if row.is_active]
+        one = request.form.get("date", "")
+        if one:
+            rows = [row for row in rows if row.occurrence_start is not None and date_value(row.occurrence_start) == one]
+        if rows:
+            service.release_many(rows)
+            db.session.commit()  # the cancellation and the e-mails to whoever moved up, together
+            if one:
+                flash(_("Your sign-up for this date is cancelled. Thank you for letting us know."), "success")
+            else:
+                flash(_("Your sign-up is cancelled. Thank you for letting us know."), "success")
     return redirect(url_for("signups.manage", token=token))
 
 
@@ -155,43 +198,95 @@ def _staff_event(event_id: int) -> Event:
     return event
 
 
-def _lists(event: Event) -> dict[str, list[Signup]]:
-    rows = db.session.scalars(select(Signup).where(Signup.event_id == event.id)
-                              .order_by(Signup.created_at, Signup.id)).all()
+def _lists(event: Event, date: dt.datetime | None = None) -> dict[str, list[Signup]]:
+    """The sign-ups by status: of one date for a series with places per date (None: every date)."""
+    query = select(Signup).where(Signup.event_id == event.id)
+    if event.per_date and date is not None:
+        query = query.where(Signup.occurrence_start == date)
+    rows = db.session.scalars(query.order_by(Signup.created_at, Signup.id)).all()
     return {status: [s for s in rows if s.status == status] for status in SignupStatus}
+
+
+def _staff_dates(event: Event) -> list:
+    """The dates staff choose from: every date of a series up to a year ahead, and any date with sign-ups."""
+    if not event.is_recurring:
+        return []
+    first = event.starts_at.replace(tzinfo=TIMEZONE)
+    found = {o.key: o for o in event.occurrences(first, dt.datetime.now(TIMEZONE) + dt.timedelta(days=366))[:400]}
+    for key in db.session.scalars(select(Signup.occurrence_start).distinct().where(
+            Signup.event_id == event.id, Signup.occurrence_start.is_not(None))):
+        if key not in found:
+            occurrence = event.occurrence(key)
+            if occurrence is not None:
+                found[key] = occurrence
+    return [found[key] for key in sorted(found)]
+
+
+def _chosen_date(event: Event, dates: list) -> dt.datetime | None:
+    """The date of ?date= (YYYY-MM-DDTHH:MM), else the next date (else the last); a one-off: its start."""
+    if not event.is_recurring:
+        return event.starts_at
+    if not dates:
+        return None
+    asked = request.values.get("date", "")
+    for occurrence in dates:
+        if date_value(occurrence.key) == asked:
+            return occurrence.key
+    now = dt.datetime.now(TIMEZONE)
+    return next((o.key for o in dates if o.end > now), dates[-1].key)
+
+
+def _staff_form(event: Event, dates: list, date: dt.datetime | None, *, sent: bool = False) -> StaffSignupForm:
+    """The phone sign-up form (`sent`: as filled in); for places per date, with the dates to tick."""
+    choices = [(date_value(o.key), date_label(o)) for o in dates] if event.per_date else None
+    form = StaffSignupForm(dates=choices) if sent else StaffSignupForm(formdata=None, dates=choices)
+    if not sent:
+        form.language.data = current_language()
+        if choices and date is not None:
+            form.date.data = [date_value(date)]
+    return form
 
 
 @localized(bp, "/staff/events/<int:event_id>/signups", methods=["GET", "POST"])
 def staff_list(event_id: int):
-    """Confirmed list, waiting list, cancelled; add a sign-up taken by phone."""
+    """Confirmed list, waiting list, cancelled (per date for a drop-in series); add a sign-up taken by phone."""
     event = _staff_event(event_id)
-    form = StaffSignupForm()
-    if request.method == "GET":
-        form.language.data = current_language()
-    if form.validate_on_submit():
+    dates = _staff_dates(event)
+    date = _chosen_date(event, dates)
+    form = _staff_form(event, dates, date, sent=request.method == "POST")
+    if request.method == "POST" and form.validate_on_submit():
         try:
-            made = service.sign_up(event, **_fill_from(form), submission_id=form.submission_id.data, source="staff")
+            made = service.sign_up_for(event, form.chosen_dates(), **_fill_from(form),
+                                       submission_id=form.submission_id.data, source="staff")
         except service.AlreadySignedUp:
             db.session.rollback()
             form.phone.errors.append(_("This person is already on the list."))
         else:
-            audit.record("signup.create", made, f"{made.reference} ({made.people})")
+            for row in made:
+                audit.record("signup.create", row, f"{row.reference} ({row.people})"
+                             + (f" {row.occurrence_start.isoformat()}" if row.occurrence_start else ""))
             db.session.commit()
-            flash(_("Added to the list: %(reference)s.", reference=made.reference), "success")
-            return redirect(url_for("signups.staff_list", event_id=event.id))
-    return _staff_list_page(event, form=form)
+            flash(_("Added to the list: %(reference)s.", reference=made[0].reference), "success")
+            first = made[0].occurrence_start
+            return redirect(url_for("signups.staff_list", event_id=event.id,
+                                    **({"date": date_value(first)} if first else {})))
+    return _staff_list_page(event, form=form, dates=dates, date=date)
 
 
-def _staff_list_page(event: Event, *, form: StaffSignupForm | None = None, batch: BatchCancelForm | None = None):
+def _staff_list_page(event: Event, *, form: StaffSignupForm | None = None, batch: BatchCancelForm | None = None,
+                     dates: list | None = None, date: dt.datetime | None = None):
     """The staff lists, with the phone sign-up form and the batch cancellation (and their errors)."""
+    if dates is None:
+        dates = _staff_dates(event)
+        date = _chosen_date(event, dates)
     if form is None:
-        form = StaffSignupForm(formdata=None)
-        form.language.data = current_language()
-    lists = _lists(event)
+        form = _staff_form(event, dates, date)
+    lists = _lists(event, date)
     audit.record_view("signup_list", event, f"{sum(len(rows) for rows in lists.values())} sign-ups")
     return render_template("signups/staff_list.html", event=event, lists=lists, form=form,
                            confirm=ConfirmForm(), batch=batch or BatchCancelForm(formdata=None),
-                           places_left=service.places_left(event))
+                           places_left=service.places_left(event, date if event.per_date else None),
+                           dates=dates, date=date, date_value=date_value, date_label=date_label)
 
 
 @localized(bp, "/staff/signups/<int:signup_id>/cancel", methods=["POST"])
@@ -205,7 +300,8 @@ def staff_cancel(signup_id: int):
             audit.record("signup.promote", other, other.reference)
         db.session.commit()  # the cancellation, its e-mails and its audit entries at once
         flash(_("Cancelled: %(reference)s.", reference=item.reference), "success")
-    return redirect(url_for("signups.staff_list", event_id=item.event_id))
+    return redirect(url_for("signups.staff_list", event_id=item.event_id,
+                            **({"date": date_value(item.occurrence_start)} if item.occurrence_start else {})))
 
 
 @localized(bp, "/staff/events/<int:event_id>/signups/cancel", methods=["POST"])
@@ -235,36 +331,76 @@ def staff_cancel_batch(event_id: int):
     return redirect(url_for("signups.staff_list", event_id=event.id))
 
 
-@localized(bp, "/staff/events/<int:event_id>/attendance")
+def _present(event: Event, date: dt.datetime | None) -> list[Attendance]:
+    if date is None:
+        return []
+    return list(db.session.scalars(select(Attendance).where(Attendance.event_id == event.id,
+                                                            Attendance.occurrence_start == date)))
+
+
+@localized(bp, "/staff/events/<int:event_id>/attendance", methods=["GET", "POST"])
 def attendance(event_id: int):
-    """A list to print and tick off at the door."""
+    """A list to print and tick off at the door, per date; staff tick who came and save it."""
     event = _staff_event(event_id)
-    lists = _lists(event)
+    dates = _staff_dates(event)
+    date = _chosen_date(event, dates)
+    lists = _lists(event, date)
+    form = AttendanceForm()
+    if request.method == "POST" and date is not None and form.validate_on_submit():
+        listed = {s.id: s for s in lists[SignupStatus.CONFIRMED]}
+        ticked = form.chosen_ids() & set(listed)
+        kept = {row.signup_id: row for row in _present(event, date) if row.signup_id is not None}
+        for signup_id in ticked - set(kept):
+            db.session.add(Attendance(event_id=event.id, occurrence_start=date, signup_id=signup_id,
+                                      people=listed[signup_id].people))
+        for signup_id in set(kept) & set(listed) - ticked:
+            db.session.delete(kept[signup_id])
+        db.session.flush()
+        came = sum(row.people for row in _present(event, date))
+        audit.record("attendance.update", event, f"{date.isoformat()}: {came} people came")
+        db.session.commit()
+        flash(_("Saved: %(people)d people came.", people=came), "success")
+        return redirect(url_for("signups.attendance", event_id=event.id,
+                                **({"date": date_value(date)} if event.is_recurring else {})))
+    present = _present(event, date)
     audit.record_view("attendance", event, f"{sum(len(rows) for rows in lists.values())} sign-ups")
-    return render_template("signups/attendance.html", event=event, lists=lists)
+    occurrence = event.occurrence(date) if date is not None else None
+    return render_template("signups/attendance.html", event=event, lists=lists, dates=dates, date=date,
+                           occurrence=occurrence, form=form, date_value=date_value, date_label=date_label,
+                           ticked={row.signup_id for row in present},
+                           came=sum(row.people for row in present),
+                           gone=sum(row.people for row in present if row.signup_id is None))
 
 
 @localized(bp, "/staff/events/<int:event_id>/signups.csv")
 def export_csv(event_id: int):
-    """Every sign-up as CSV that a spreadsheet opens with Turkish and Bulgarian letters intact."""
+    """The sign-ups (of one date: ?date=) as CSV that a spreadsheet opens with Turkish and Bulgarian letters intact."""
     event = _staff_event(event_id)
+    date = None
+    if event.per_date and request.args.get("date"):
+        date = _chosen_date(event, _staff_dates(event))
+    lists = _lists(event, date)
     buffer = io.StringIO()
     # Semicolons: what a spreadsheet in Belgium expects; the BOM tells it the file is UTF-8.
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([_("Reference"), _("Status"), _("Name"), _("People"), _("Phone number"),
-                     _("E-mail address"), _("Language"), _("Signed up on"), _("Taken by")])
+                     _("E-mail address"), _("Language"), _("Signed up on"), _("Taken by")]
+                    + ([_("Date")] if event.per_date else []))
     labels = {SignupStatus.CONFIRMED: _("Confirmed"), SignupStatus.WAITING: _("Waiting list"),
               SignupStatus.CANCELLED: _("Cancelled")}
-    for status, rows in _lists(event).items():
+    for status, rows in lists.items():
         for s in rows:
             writer.writerow([s.reference, labels[status], spreadsheet_safe(s.name), s.people, spreadsheet_safe(phone_label(s.phone)),
                              spreadsheet_safe(s.email), s.language,
                              s.created_at.replace(tzinfo=dt.UTC).astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M"),
-                             _("staff") if s.source == "staff" else _("online")])
-    audit.record("signup.export", event, f"{sum(len(r) for r in _lists(event).values())} rows")
+                             _("staff") if s.source == "staff" else _("online")]
+                            + ([s.occurrence_start.strftime("%Y-%m-%d %H:%M") if s.occurrence_start else ""]
+                               if event.per_date else []))
+    audit.record("signup.export", event, f"{sum(len(r) for r in lists.values())} rows"
+                 + (f" {date.isoformat()}" if date else ""))
     db.session.commit()
     response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
     response.charset = "utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="signups-{event.id}.csv"'
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="signups-{event.id}{"-" + date.strftime("%Y%m%d-%H%M") if date else ""}.csv"')
     return response
-
