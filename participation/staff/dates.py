@@ -15,15 +15,16 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from events.models import DEFAULT_LANGUAGE, TIMEZONE, DateChange, DateStatus, Event, Occurrence, Status, utcnow
+from events.models import DEFAULT_LANGUAGE, TIMEZONE, DateChange, DateStatus, Event, Occurrence, Repeat, Status, utcnow
 from participation import audit, outbox
 from participation.extensions import db
 from participation.forms import ConfirmForm
 from participation.i18n import localized
 from participation.signups import service as signup_service
 from participation.signups.models import Signup, SignupStatus
-from participation.staff.forms import DateCancelForm, DateMoveForm
+from participation.staff.forms import SETPOS_LABELS, DateCancelForm, DateMoveForm
 from participation.staff.routes import bp
+from participation.templating import short_date, weekday_list
 
 AHEAD, PAST = 26, 4  # dates shown on the dates page: the next ones, and the last few gone by
 WHEN_FORMAT = "%Y-%m-%dT%H%M"  # a date's planned start in its address: 2027-03-10T1600
@@ -111,6 +112,32 @@ def restore_one_date(event: Event, original_start: dt.datetime) -> None:
     change.texts = {}
     _revised(event, change)
     db.session.flush()
+
+
+@bp.app_template_global()
+def rule_summary(event: Event) -> str:
+    """The series' plan in words for staff: "every 2 weeks on monday and wednesday, until 14 Apr 2027"."""
+    if not event.is_recurring:
+        return ""
+    n = event.repeat_interval or 1
+    if event.repeat == Repeat.WEEKLY:
+        days = weekday_list(event.weekdays)
+        how = _("every week on %(days)s", days=days) if n == 1 else _("every %(n)d weeks on %(days)s", n=n, days=days)
+    elif event.repeat == Repeat.MONTHLY:
+        if event.repeat_monthday:
+            day = _("day %(day)d", day=event.repeat_monthday)
+        else:
+            day = f"{SETPOS_LABELS.get(event.repeat_setpos or 1, '')} {weekday_list(event.weekdays)}"
+        how = _("every month on %(day)s", day=day) if n == 1 else _("every %(n)d months on %(day)s", n=n, day=day)
+    else:
+        how = _("on a few dates")
+    if event.repeat_count:
+        how += ", " + _("%(count)d times", count=event.repeat_count)
+    elif event.repeat_until:
+        how += ", " + _("until %(date)s", date=short_date(event.repeat_until))
+    if event.repeat and event.extras:
+        how += ", " + _("and %(count)d extra dates", count=len(event.extras))
+    return how
 
 
 # --- pages ----------------------------------------------------------------------------------------
