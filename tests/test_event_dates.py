@@ -330,3 +330,23 @@ def test_a_date_that_is_not_in_the_series_is_not_found(app, client, users):
     client.post("/staff/logout", data={})
     login(client, *users["homework"])
     assert client.get(f"/staff/events/{event.id}/dates").status_code == 403
+
+
+def test_a_whole_day_date_moves_to_another_day_and_stays_a_whole_day(app, client, users):
+    login(client, *users["staff"])
+    first = next_wednesday()
+    create(client, date=first.isoformat(), all_day="y", start_time="", end_time="", repeats="monthly",
+           monthly_by="day", monthday=str(min(first.day, 28)), repeat_count="3")
+    event = stored_event(app)
+    client.post(f"/staff/events/{event.id}/publish", data={})
+    event = stored_event(app)
+    key = event.starts_at
+    move = f"/staff/events/{event.id}/dates/{key:%Y-%m-%dT%H%M}/move"
+    form = soup(client.get(move))
+    assert form.find(id="start_time") is None and form.find(id="end_time") is None
+    new_day = key.date() + dt.timedelta(days=3)
+    assert client.post(move, data={"date": new_day.isoformat()}).status_code == 302
+    occurrence = stored_event(app, event.id).occurrence(key)
+    assert occurrence.moved and occurrence.start.replace(tzinfo=None) == dt.datetime.combine(new_day, dt.time())
+    assert occurrence.end - occurrence.start == dt.timedelta(days=1)
+    assert date_actions(app) == ["event.date_move"]
