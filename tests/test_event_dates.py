@@ -89,7 +89,7 @@ def test_each_rule_kind_entered_in_the_form_gives_the_dates_staff_expect(app, cl
     assert starts(event, dt.date(2027, 1, 1), dt.date(2027, 12, 31)) == expected
     # The form shows the rule again as it was entered.
     page = soup(client.get(f"/staff/events/{event.id}/edit"))
-    assert page.select_one(f'input[name="repeats"][value="{fields.get("repeats", "")}"]').has_attr("checked")
+    assert page.select_one(f'select[name="repeats"] option[value="{fields.get("repeats", "")}"]').has_attr("selected")
     for name in ("repeat_count", "monthday", "interval"):
         if name in fields:
             assert page.find(id=name)["value"] == fields[name]

@@ -8,7 +8,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, EmailField, IntegerField, PasswordField, RadioField, SelectField,
+from wtforms import (BooleanField, DateField, EmailField, IntegerField, PasswordField, SelectField,
                      StringField, TextAreaField, TimeField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, Email, EqualTo, Length, NumberRange, Optional, StopValidation,
@@ -92,7 +92,7 @@ class EventForm(FlaskForm):
     end_time = TimeField(_l("Ends at"), validators=[TimeUnlessAllDay(_l("Enter the end time, like 18:00"))],
                          format=["%H:%M", "%H.%M"])
     # "y" is what the checkbox "repeats every week" of earlier versions of this form sent.
-    repeats = RadioField(_l("How often?"), default="", filters=[lambda v: Repeat.WEEKLY.value if v == "y" else v],
+    repeats = SelectField(_l("How often?"), default="", filters=[lambda v: Repeat.WEEKLY.value if v == "y" else v],
                          choices=[SelectChoice("", _l("Once (one date, or several days in a row)")),
                                   SelectChoice(Repeat.WEEKLY.value, _l("Every week, or every few weeks")),
                                   SelectChoice(Repeat.MONTHLY.value, _l("Every month, or every few months"))])
@@ -100,10 +100,11 @@ class EventForm(FlaskForm):
         Optional(), NumberRange(min=1, max=12, message=_l("Enter a number from %(min)s to %(max)s"))],
         render_kw={"inputmode": "numeric"})
     weekdays = MultiCheckboxField(_l("On which days?"), choices=[SelectChoice(d, WEEKDAY_LABELS[d]) for d in WEEKDAYS])
-    monthly_by = RadioField(_l("Which day of the month?"), default="weekday",
+    monthly_by = SelectField(_l("Which day of the month?"), default="weekday",
                             choices=[SelectChoice("weekday", _l("A weekday, e.g. the first Wednesday")),
                                      SelectChoice("day", _l("A date, e.g. the 15th"))])
-    setpos = SelectField(_l("Which one"), default="1", choices=[SelectChoice(str(n), label) for n, label in SETPOS_LABELS.items()])
+    setpos = SelectField(_l("Which one"), default="1",
+                         choices=[SelectChoice(str(n), label) for n, label in SETPOS_LABELS.items()])
     monthly_weekday = SelectField(_l("Weekday"), default="WE",
                                   choices=[SelectChoice(d, WEEKDAY_LABELS[d]) for d in WEEKDAYS])
     monthday = IntegerField(_l("Day of the month"), validators=[
@@ -126,9 +127,11 @@ class EventForm(FlaskForm):
                                              min=1, max=MAX_PEOPLE_PER_SIGNUP,
                                              message=_l("Enter a number from %(min)s to %(max)s"))],
                                          render_kw={"inputmode": "numeric"})
-    places_per = RadioField(_l("For a series: how are the places counted?"), default=PlacesPer.SERIES.value,
-                            choices=[SelectChoice(PlacesPer.DATE.value, _l("Per date: each date its own places and waiting list (drop-in)")),
-                                     SelectChoice(PlacesPer.SERIES.value, _l("One list for the whole series (a course)"))])
+    places_per = SelectField(_l("For a series: how are the places counted?"), default=PlacesPer.SERIES.value,
+                            choices=[SelectChoice(PlacesPer.DATE.value, _l(
+                                         "Per date: each date its own places and waiting list (drop-in)")),
+                                     SelectChoice(PlacesPer.SERIES.value, _l(
+                                         "One list for the whole series (a course)"))])
     late_joining = BooleanField(_l("A course: people may still join after the first date"))
     signups_open_date = DateField(_l("Sign-ups open on"), validators=[Optional()],
                                   format=DATE_FORMATS)
@@ -221,10 +224,12 @@ class EventForm(FlaskForm):
         A series starts on the first day from the given date that fits its rule, so that the first
         date is a date of the rule (RFC 5545 wants DTSTART in step with the RRULE)."""
         first_day, last_day = self.date.data, self.end_date.data or self.date.data
-        if self.all_day.data:
-            start, end = dt.datetime.combine(first_day, dt.time()), dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time())
+        if self.all_day.data:  # whole days: from the first midnight to the one after the last day
+            start = dt.datetime.combine(first_day, dt.time())
+            end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time())
         else:
-            start, end = dt.datetime.combine(first_day, self.start_time.data), dt.datetime.combine(last_day, self.end_time.data)
+            start = dt.datetime.combine(first_day, self.start_time.data)
+            end = dt.datetime.combine(last_day, self.end_time.data)
         values: dict[str, object] = dict(
             starts_at=start, ends_at=end, all_day=bool(self.all_day.data), repeat=None, repeat_weekdays=None,
             repeat_interval=1, repeat_setpos=None, repeat_monthday=None, repeat_until=None, repeat_count=None,
