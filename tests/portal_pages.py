@@ -74,6 +74,7 @@ class Seeded:
     feedback_link: str
     authenticator: Authenticator  # the demo administrator's phone
     signup: int = 0  # the sign-up behind signup_link
+    workshop_date: str = ""  # the workshop's next date as the dates pages name it (2027-03-13T1400)
 
 
 def seeded_app(site: Path, folder: Path) -> tuple[Flask, Seeded]:
@@ -111,6 +112,7 @@ def seed(app: Flask) -> Seeded:
         homework = next(e.id for e in events if e.category == "homework")
         cancelled = next(e.id for e in events if e.status == Status.CANCELLED.value)
         group = db.session.scalars(select(HomeworkGroup.id)).one()
+        workshop_date = f"{db.session.get(Event, workshop).next_start(dt.datetime.now(TIMEZONE).replace(tzinfo=None)):%Y-%m-%dT%H%M}"
     client = app.test_client()
     signed_up = client.post(f"/agenda/{workshop}/signup", data=signup_form(email=RESIDENT_EMAIL))
     enrolled = client.post("/homework/enrol", data=family(group, email=RESIDENT_EMAIL))
@@ -133,7 +135,7 @@ def seed(app: Flask) -> Seeded:
     assert answered.status_code == 302, answered.get_data(as_text=True)
     return Seeded(workshop, homework, cancelled, group, enrolment, feedback,
                   f"/signup/{signup_token}/", _path(enrolled.headers["Location"]),
-                  _path(sent.headers["Location"]), authenticator, signup)
+                  _path(sent.headers["Location"]), authenticator, signup, workshop_date)
 
 
 def _path(location: str) -> str:
@@ -186,6 +188,13 @@ def app_pages(seeded: Seeded) -> list[AppPage]:
         AppPage("event edit form", f"/staff/events/{s.workshop}/edit", staff=True, axe=False),
         AppPage("cancel an event", f"/staff/events/{s.workshop}/cancel", staff=True, axe=False),
         AppPage("delete an event", f"/staff/events/{s.workshop}/delete", staff=True, axe=False),
+        AppPage("dates of a series", f"/staff/events/{s.workshop}/dates", staff=True),
+        AppPage("cancel a date with errors", f"/staff/events/{s.workshop}/dates/{s.workshop_date}/cancel", staff=True,
+                submit=f"form.app-form {PRIMARY}"),
+        AppPage("move a date", f"/staff/events/{s.workshop}/dates/{s.workshop_date}/move", staff=True),
+        AppPage("move a date with errors", f"/staff/events/{s.workshop}/dates/{s.workshop_date}/move", staff=True,
+                submit=f"form.app-form {PRIMARY}", fill={"end_time": "00:00"}, axe=False),
+        AppPage("people to call", f"/staff/events/{s.workshop}/dates/{s.workshop_date}/call", staff=True),
         AppPage("sign-up lists", f"/staff/events/{s.workshop}/signups", staff=True),
         AppPage("sign-up by phone with errors", f"/staff/events/{s.workshop}/signups", staff=True,
                 submit=f"form.app-form {PRIMARY}", axe=False),

@@ -206,7 +206,7 @@ def test_every_post_route_demands_a_csrf_token(live_app, users):
     for rule in post_rules:
         values = {"event_id": event_id, "user_id": 1, "change": "deactivate", "lang": "tr", "signup_id": 1,
                   "token": "no-such-token", "group_id": 1, "child_id": 1, "enrolment_id": 1,
-                  "feedback_id": 1, "message_id": 1}
+                  "feedback_id": 1, "message_id": 1, "when": "2027-01-01T0000"}
         path = rule.rule
         for name in rule.arguments:
             path = re.sub(rf"<(?:[^:>]+:)?{name}>", str(values.get(name, "")), path)

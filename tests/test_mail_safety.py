@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from events.models import Event, utcnow
+from events.models import TIMEZONE, DateChange, Event, Occurrence, utcnow
 from participation import outbox
 from participation.enrolment.models import EnrolledChild, Enrolment, HomeworkGroup
 from participation.extensions import db
@@ -56,7 +56,13 @@ def _objects(text: str) -> dict:
     feedback = Feedback(reference="F3R6T8", token="f" * 20, kind="idea", category="other", message=text,
                         street=text, language="nl", contact_name=text, contact_email=RECIPIENT,
                         public_answer=text)
-    return {"event": event, "signup": signup, "group": group, "child": child, "enrolment": enrolment,
+    # A date moved (the date e-mails): its note, place name and address typed by staff.
+    change = DateChange(original_start=start, status="moved", starts_at=start + dt.timedelta(days=1),
+                        ends_at=start + dt.timedelta(days=1, hours=2), address=text,
+                        texts={"nl": {"note": text, "location": text}, "tr": {"note": text, "location": text}})
+    occurrence = Occurrence(event, change.starts_at.replace(tzinfo=TIMEZONE), change.ends_at.replace(tzinfo=TIMEZONE),
+                            original_start=start, change=change)
+    return {"event": event, "signup": signup, "occurrence": occurrence, "planned_end": start + dt.timedelta(hours=2), "group": group, "child": child, "enrolment": enrolment,
             "feedback": feedback, "link": f"https://wijkpunt.example/x/{text[:20]}", "erase_on": dt.date(2027, 9, 30)}
 
 

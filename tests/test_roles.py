@@ -146,7 +146,8 @@ def test_every_staff_route_with_every_role_opens_exactly_as_route_roles_says(app
                 "feedback_id": seeded.feedback, "child_id": db.session.scalars(select(EnrolledChild.id)).first(),
                 "signup_id": db.session.scalars(select(Signup.id)).first(),
                 "message_id": db.session.scalars(select(OutboxMessage.id)).first(),
-                "user_id": db.session.scalars(select(StaffUser.id)).first(), "change": "deactivate"}
+                "user_id": db.session.scalars(select(StaffUser.id)).first(), "change": "deactivate",
+                "when": seeded.workshop_date}
     forbidden = {lang: translated(app, lang, MESSAGES[403][0]) for lang in ("nl", "tr", "bg")}
     rules = staff_rules(app)
     assert any(rule.rule.startswith("/<") for rule in rules)  # the Turkish and Bulgarian pages are walked too

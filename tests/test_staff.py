@@ -27,7 +27,7 @@ EVENT_FORM = {
     "date": "2027-03-10",
     "start_time": "16:00",
     "end_time": "18:00",
-    "repeats": "y",
+    "repeats": "weekly",
     "weekdays": ["WE"],
     "repeat_until": "2027-04-14",
     "skip_dates": "07/04/2027",

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from events.models import DEFAULT_LANGUAGE, LANGUAGES, Event, Status
+from events.models import DEFAULT_LANGUAGE, LANGUAGES, Event, PlacesPer, Repeat, Status
 from participation import audit, outbox, roles
 from participation.auth.sessions import keep_this_session
 from participation.extensions import db, limiter
@@ -45,17 +45,12 @@ def _fill_event(event: Event, form: EventForm) -> None:
     for language, (title, description, location) in form.texts().items():
         event.set_text(language, title, description, location)
     event.address = form.address.data.strip()
-    event.starts_at = dt.datetime.combine(form.date.data, form.start_time.data)
-    event.ends_at = dt.datetime.combine(form.date.data, form.end_time.data)
-    if form.repeats.data:
-        event.repeat = "weekly"
-        event.repeat_weekdays = ",".join(form.weekdays.data)
-        event.repeat_until = form.repeat_until.data
-        event.skipped = form.parsed_skip_dates
-    else:
-        event.repeat, event.repeat_weekdays, event.repeat_until, event.skipped = None, None, None, []
+    for column, value in form.schedule().items():
+        setattr(event, column, value)
     event.capacity = form.capacity.data
     event.max_people_per_signup = form.max_people_per_signup.data or form.max_people_per_signup.default
+    event.places_per = form.places_per.data or PlacesPer.SERIES.value
+    event.late_joining = bool(form.late_joining.data) and event.places_per == PlacesPer.SERIES
     # Sign-ups open at the start of their first day and close at the end of their last day.
     event.signups_open_at = dt.datetime.combine(form.signups_open_date.data, dt.time()) \
         if form.signups_open_date.data else None
@@ -66,12 +61,25 @@ def _fill_event(event: Event, form: EventForm) -> None:
 
 def _form_from_event(event: Event) -> EventForm:
     """An edit form filled with the stored event."""
+    last_day = (event.ends_at - dt.timedelta(seconds=1)).date() if event.ends_at > event.starts_at \
+        else event.starts_at.date()
+    monthly_by_day = event.repeat == Repeat.MONTHLY and event.repeat_monthday is not None
     form = EventForm(
         category=event.category, address=event.address,
-        date=event.starts_at.date(), start_time=event.starts_at.time(), end_time=event.ends_at.time(),
-        repeats=event.is_recurring, weekdays=event.weekdays, repeat_until=event.repeat_until,
+        date=event.starts_at.date(), end_date=last_day if last_day != event.starts_at.date() else None,
+        all_day=event.all_day,
+        start_time=None if event.all_day else event.starts_at.time(),
+        end_time=None if event.all_day else event.ends_at.time(),
+        repeats=event.repeat or "", interval=event.repeat_interval or 1,
+        weekdays=event.weekdays if event.repeat == Repeat.WEEKLY else [],
+        monthly_by="day" if monthly_by_day else "weekday",
+        setpos=str(event.repeat_setpos or 1), monthly_weekday=(event.weekdays or ["WE"])[0],
+        monthday=event.repeat_monthday,
+        repeat_until=event.repeat_until, repeat_count=event.repeat_count,
+        extra_dates="\n".join(d.strftime("%d/%m/%Y") for d in event.extras),
         skip_dates="\n".join(d.strftime("%d/%m/%Y") for d in event.skipped),
         capacity=event.capacity, max_people_per_signup=event.max_people_per_signup,
+        places_per=event.places_per, late_joining=event.late_joining,
         min_age=event.min_age, max_age=event.max_age,
         signups_open_date=event.signups_open_at.date() if event.signups_open_at else None,
         signups_close_date=event.signups_close_at.date() if event.signups_close_at else None,
@@ -301,3 +309,4 @@ def audit_log():
 
 
 from participation.staff import outbox as _outbox  # noqa: E402,F401  (its routes join this blueprint)
+from participation.staff import dates as _dates  # noqa: E402,F401  (its routes join this blueprint)
