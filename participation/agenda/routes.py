@@ -148,7 +148,9 @@ def _render_event(event_id: int, now: dt.datetime) -> tuple[str, dt.datetime]:
     closes = item.signups_close_at.replace(tzinfo=TIMEZONE) if item.signups_close_at else None
     bookable = {o.key for o in upcoming if per_date and state == "open" and o.takes_place and o.start > now
                 and (closes is None or now < closes)}
+    feed = public_url("agenda.event_feed", event_id=item.id)  # in the page's language (url_for keeps it)
     html = render_template("agenda/event.html", event=item, upcoming=upcoming, signup_state=state,
+                           feed_url=feed, webcal_url="webcal://" + feed.split("://", 1)[1],
                            per_date=per_date, left=left, bookable=bookable,
                            date_value=lambda start: start.strftime("%Y-%m-%dT%H:%M"),
                            places_left=signup_service.places_left(item) if item.takes_signups and not per_date else 0)
