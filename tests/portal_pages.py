@@ -75,6 +75,7 @@ class Seeded:
     authenticator: Authenticator  # the demo administrator's phone
     signup: int = 0  # the sign-up behind signup_link
     workshop_date: str = ""  # the workshop's next date as the dates pages name it (2027-03-13T1400)
+    drop_in: int = 0  # the drop-in with places per date, a cancelled and a moved date
 
 
 def seeded_app(site: Path, folder: Path) -> tuple[Flask, Seeded]:
@@ -109,6 +110,7 @@ def seed(app: Flask) -> Seeded:
         authenticator = set_up_two_step(ADMIN[0])
         events = db.session.scalars(select(Event)).all()
         workshop = next(e.id for e in events if e.capacity)
+        drop_in = next(e.id for e in events if e.per_date)
         homework = next(e.id for e in events if e.category == "homework")
         cancelled = next(e.id for e in events if e.status == Status.CANCELLED.value)
         group = db.session.scalars(select(HomeworkGroup.id)).one()
@@ -135,7 +137,7 @@ def seed(app: Flask) -> Seeded:
     assert answered.status_code == 302, answered.get_data(as_text=True)
     return Seeded(workshop, homework, cancelled, group, enrolment, feedback,
                   f"/signup/{signup_token}/", _path(enrolled.headers["Location"]),
-                  _path(sent.headers["Location"]), authenticator, signup, workshop_date)
+                  _path(sent.headers["Location"]), authenticator, signup, workshop_date, drop_in)
 
 
 def _path(location: str) -> str:
@@ -162,6 +164,8 @@ def app_pages(seeded: Seeded) -> list[AppPage]:
         AppPage("cancelled event", f"/agenda/{s.cancelled}/"),
         AppPage("sign-up form", f"/agenda/{s.workshop}/signup"),
         AppPage("sign-up form with errors", f"/agenda/{s.workshop}/signup", submit=PRIMARY),
+        AppPage("drop-in: places per date, a cancelled and a moved date", f"/agenda/{s.drop_in}/"),
+        AppPage("sign-up form: tick dates", f"/agenda/{s.drop_in}/signup"),
         AppPage("sign-up: check your e-mail", f"/agenda/{s.workshop}/signup/sent"),
         AppPage("sign-up private page", s.signup_link),
         AppPage("enrolment form", "/homework/enrol", axe=False),
@@ -189,6 +193,8 @@ def app_pages(seeded: Seeded) -> list[AppPage]:
         AppPage("cancel an event", f"/staff/events/{s.workshop}/cancel", staff=True, axe=False),
         AppPage("delete an event", f"/staff/events/{s.workshop}/delete", staff=True, axe=False),
         AppPage("dates of a series", f"/staff/events/{s.workshop}/dates", staff=True),
+        AppPage("dates of a drop-in, one cancelled, one moved", f"/staff/events/{s.drop_in}/dates", staff=True),
+        AppPage("sign-up list of one date", f"/staff/events/{s.drop_in}/signups", staff=True, axe=False),
         AppPage("cancel a date with errors", f"/staff/events/{s.workshop}/dates/{s.workshop_date}/cancel", staff=True,
                 submit=f"form.app-form {PRIMARY}"),
         AppPage("move a date", f"/staff/events/{s.workshop}/dates/{s.workshop_date}/move", staff=True),
