@@ -13,7 +13,8 @@ import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Boolean, Date, MetaData, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, MetaData, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, or_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.orm.collections import attribute_keyed_dict
 
@@ -160,10 +161,20 @@ class Event(Base):
     def weekdays(self) -> list[str]:
         return [day for day in (self.repeat_weekdays or "").split(",") if day]
 
-    @property
+    @hybrid_property
     def is_recurring(self) -> bool:
-        """A series of dates: a rule, or extra dates beside the first."""
+        """A series of dates: a rule, or extra dates beside the first (in a query too)."""
         return self.repeat is not None or bool(self.extra_dates)
+
+    @is_recurring.inplace.expression
+    @classmethod
+    def _is_recurring_expression(cls):
+        return or_(cls.repeat.is_not(None), cls.extra_dates != "")
+
+    @property
+    def plain_weekly(self) -> bool:
+        """Every week until a date: said in one line ("every week until …"); other series list their dates."""
+        return self.repeat == Repeat.WEEKLY and self.repeat_until is not None and (self.repeat_interval or 1) == 1
 
     @property
     def per_date(self) -> bool:

@@ -194,6 +194,7 @@ def test_the_kept_event_page_follows_places_moving_from_one_date_to_another(app,
         db.session.commit()
         ana = service.sign_up(db.session.get(Event, event_id), name="Ana", phone="+32470000001", email="", people=1,
                               language="nl", submission_id=None, date=first)
+        db.session.commit()  # as the view does
         ana_id = ana.id
 
     def places(page):
@@ -209,6 +210,7 @@ def test_the_kept_event_page_follows_places_moving_from_one_date_to_another(app,
         db.session.commit()
         service.sign_up(db.session.get(Event, event_id), name="Bert", phone="+32470000002", email="", people=1,
                         language="nl", submission_id=None, date=second)
+        db.session.commit()
     after = places(soup(client.get(f"/agenda/{event_id}/")))
     assert after != before
     assert "wachtlijst" not in after[first.strftime("%Y-%m-%dT%H:%M")]

@@ -47,8 +47,7 @@ def public_events(category: str | None = None, *, between: tuple[dt.datetime, dt
         margin = dt.timedelta(days=1)
         start, end = (moment.astimezone(TIMEZONE).replace(tzinfo=None) for moment in between)
         # A series may reach the window (and a moved date may land in it): its rule decides.
-        series = or_(Event.repeat.is_not(None), Event.extra_dates != "")
-        query = query.where(Event.starts_at < end + margin, or_(Event.ends_at > start - margin, series))
+        query = query.where(Event.starts_at < end + margin, or_(Event.ends_at > start - margin, Event.is_recurring))
     return list(db.session.scalars(query.order_by(Event.starts_at)))
 
 
@@ -299,8 +298,7 @@ def _feed_events(category: str | None = None) -> list[Event]:
     if category:
         query = query.where(Event.category == category)
     # Only narrows the rows loaded: a series' rule (or a moved date) decides in build_calendar.
-    series = or_(Event.repeat.is_not(None), Event.extra_dates != "")
-    query = query.where(or_(series, Event.ends_at >= dt.datetime.combine(since, dt.time())))
+    query = query.where(or_(Event.is_recurring, Event.ends_at >= dt.datetime.combine(since, dt.time())))
     return list(db.session.scalars(query.order_by(Event.starts_at, Event.id)))
 
 

@@ -129,6 +129,7 @@ def signup(event_id: int):
                 form.phone.errors.append(_("This phone number is already signed up for this activity. Use your "
                                            "private link, or call or visit the buurthuis."))
         else:
+            db.session.commit()  # the sign-ups and their e-mail, together
             g.signup_stored = True  # counts towards the activity's limit
             if details["email"]:
                 return _check_your_email(event, details["email"])

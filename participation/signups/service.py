@@ -38,6 +38,15 @@ def lock(event_id: int) -> None:
     db.session.execute(text("UPDATE event SET capacity = capacity WHERE id = :id"), {"id": event_id})
 
 
+def _date_order(date: dt.datetime | None) -> dt.datetime:
+    """Sort key of a date's planned start; the whole series (None) comes first."""
+    return date or dt.datetime.min
+
+
+def _in_date_order(rows) -> list[Signup]:
+    return sorted(rows, key=lambda s: (_date_order(s.occurrence_start), s.id))
+
+
 def _on(date: dt.datetime | None):
     """The sign-ups of one date (its planned start), or of the whole series or one-off (None)."""
     return Signup.occurrence_start.is_(None) if date is None else Signup.occurrence_start == date
@@ -67,13 +76,6 @@ def places_left_per_date(event: Event, dates: list[dt.datetime]) -> dict[dt.date
     return {date: max((event.capacity or 0) - taken.get(date, 0), 0) for date in dates}
 
 
-def waiting_people(event_id: int, date: dt.datetime | None = None) -> int:
-    return db.session.scalar(
-        select(func.coalesce(func.sum(Signup.people), 0))
-        .where(Signup.event_id == event_id, _on(date), Signup.status == SignupStatus.WAITING)
-    )
-
-
 def open_dates(event: Event, now: dt.datetime, *, most: int = 12) -> list[Occurrence]:
     """The dates of a series with places per date one can still sign up for at wall-clock time `now`."""
     if not event.per_date:
@@ -87,8 +89,7 @@ def open_dates(event: Event, now: dt.datetime, *, most: int = 12) -> list[Occurr
 
 def dates_of(signup: Signup) -> list[Signup]:
     """Every row sharing the sign-up's private link (one per date), in date order."""
-    return sorted(db.session.scalars(select(Signup).where(Signup.token == signup.token)),
-                  key=lambda s: (s.occurrence_start or dt.datetime.min, s.id))
+    return _in_date_order(db.session.scalars(select(Signup).where(Signup.token == signup.token)))
 
 
 def occurrence_of(signup: Signup) -> Occurrence | None:
@@ -132,26 +133,26 @@ def _submission_ids(submission_id: str, dates: list[dt.datetime | None]) -> list
 
 
 def _already_stored(event_id: int, ids: list[str]) -> list[Signup]:
-    return sorted(db.session.scalars(select(Signup).where(Signup.event_id == event_id,
-                                                          Signup.submission_id.in_(ids))),
-                  key=lambda s: (s.occurrence_start or dt.datetime.min, s.id))
+    return _in_date_order(db.session.scalars(select(Signup).where(Signup.event_id == event_id,
+                                                                  Signup.submission_id.in_(ids))))
 
 
 def sign_up(event: Event, *, name: str, phone: str, email: str, people: int, language: str,
             submission_id: str | None, source: str = "online", date: dt.datetime | None = None) -> Signup:
-    """Give a place if there is one for everybody, else a place on the waiting list; commit."""
+    """Give a place if there is one for everybody, else a place on the waiting list; flush only."""
     return sign_up_for(event, [date], name=name, phone=phone, email=email, people=people, language=language,
                        submission_id=submission_id, source=source)[0]
 
 
 def sign_up_for(event: Event, dates: list[dt.datetime | None], *, name: str, phone: str, email: str, people: int,
                 language: str, submission_id: str | None, source: str = "online") -> list[Signup]:
-    """Sign up for each of `dates` (planned starts; [None]: the whole series or one-off); commit.
+    """Sign up for each of `dates` (planned starts; [None]: the whole series or one-off); flush only,
+    the view commits the sign-ups with their e-mail (and audit entry).
 
     Each date gets a place when everybody fits, else a place on its waiting list: all, or the dates
     that fit. One row per date, sharing one private link and one reference. A date this contact is
     signed up for already is left out; AlreadySignedUp when that leaves none."""
-    dates = sorted(set(dates), key=lambda d: d or dt.datetime.min)
+    dates = sorted(set(dates), key=_date_order)
     ids = _submission_ids(submission_id, dates) if submission_id else []
     if ids:
         existing = _already_stored(event.id, ids)
@@ -169,25 +170,25 @@ def sign_up_for(event: Event, dates: list[dt.datetime | None], *, name: str, pho
         raise AlreadySignedUp(taken[dates[0]])
     token, reference = new_token(), new_reference()
     made = []
-    for date in free:
-        # Whoever waits and fits has been moved up already (promote_waiting), so a newcomer who fits
-        # takes a free place without jumping the queue.
-        fits = people <= places_left(event, date)
-        signup = Signup(event=event, occurrence_start=date, name=name, phone=phone, email=email, people=people,
-                        language=language, token=token, reference=reference,
-                        submission_id=_submission_ids(submission_id, [date])[0] if submission_id else None,
-                        source=source, status=SignupStatus.CONFIRMED if fits else SignupStatus.WAITING)
-        db.session.add(signup)
-        db.session.flush()  # the next date's count sees nothing of this one, but the row has its id
-        made.append(signup)
-    confirmed = any(s.status == SignupStatus.CONFIRMED for s in made)
-    _notify(made[0], "signup_confirmed" if confirmed else "signup_waiting",
-            dates=made if made[0].occurrence_start is not None else None)
     try:
-        db.session.commit()
+        for date in free:
+            # Whoever waits and fits has been moved up already (promote_waiting), so a newcomer who fits
+            # takes a free place without jumping the queue.
+            fits = people <= places_left(event, date)
+            signup = Signup(event=event, occurrence_start=date, name=name, phone=phone, email=email,
+                            people=people, language=language, token=token, reference=reference,
+                            submission_id=_submission_ids(submission_id, [date])[0] if submission_id else None,
+                            source=source, status=SignupStatus.CONFIRMED if fits else SignupStatus.WAITING)
+            db.session.add(signup)
+            db.session.flush()  # the next date's count sees nothing of this one, but the row has its id
+            made.append(signup)
     except IntegrityError:
         db.session.rollback()  # the other click won the race on the submission id
         return _already_stored(event.id, ids)
+    confirmed = any(s.status == SignupStatus.CONFIRMED for s in made)
+    _notify(made[0], "signup_confirmed" if confirmed else "signup_waiting",
+            dates=made if made[0].occurrence_start is not None else None)
+    db.session.flush()
     return made
 
 
@@ -242,7 +243,7 @@ def release_many(signups: list[Signup], *, tell: bool = True) -> tuple[list[Sign
             by_link.setdefault(signup.token, []).append(signup)
         for rows in by_link.values():
             _notify(rows[0], "signup_cancelled", dates=rows if rows[0].occurrence_start is not None else None)
-    moved = [other for (_id, date), event in sorted(freed.items(), key=lambda item: (item[0][0], item[0][1] or dt.datetime.min))
+    moved = [other for (_id, date), event in sorted(freed.items(), key=lambda item: (item[0][0], _date_order(item[0][1])))
              for other in promote_waiting(event, date)]
     db.session.flush()
     return cancelled, moved
@@ -260,7 +261,7 @@ def promote_waiting(event: Event, date=_EVERY_DATE) -> list[Signup]:
     if date is _EVERY_DATE:
         dates = db.session.scalars(select(Signup.occurrence_start).distinct().where(
             Signup.event_id == event.id, Signup.status == SignupStatus.WAITING)).all()
-        return [other for each in sorted(dates, key=lambda d: d or dt.datetime.min)
+        return [other for each in sorted(dates, key=_date_order)
                 for other in promote_waiting(event, each)]
     left = places_left(event, date)
     moved = []
@@ -313,12 +314,11 @@ def queue_reminders(now: dt.datetime | None = None) -> int:
         signup.reminder_sent_at, signup.reminded_for = utcnow(), occurrence.key
         _notify(signup, "signup_reminder", occurrence=occurrence)
         sent += 1
-    series = or_(Event.repeat.is_not(None), Event.extra_dates != "")
     events = db.session.scalars(select(Event).where(
         Event.status == Status.PUBLISHED, Event.id.in_(
             select(Signup.event_id).where(Signup.status == SignupStatus.CONFIRMED, Signup.email != "",
                                           Signup.occurrence_start.is_(None))),
-        or_(series, (Event.starts_at > local_now - margin) & (Event.starts_at <= local_now + margin)))).all()
+        or_(Event.is_recurring, (Event.starts_at > local_now - margin) & (Event.starts_at <= local_now + margin)))).all()
     for event in events:
         dates = [o for o in event.occurrences(moment, window_end) if o.takes_place and moment < o.start <= window_end]
         if not dates:

@@ -48,21 +48,27 @@ def phone_only(signups: list[Signup]) -> list[Signup]:
     return [signup for signup in signups if not signup.email.strip()]
 
 
-def _change_for(event: Event, original_start: dt.datetime) -> DateChange:
+def _set_change(event: Event, original_start: dt.datetime, status: DateStatus, *,
+                starts_at: dt.datetime | None = None, ends_at: dt.datetime | None = None, address: str = "",
+                texts: dict[str, dict[str, str]] | None = None) -> Occurrence:
+    """Give one date its state (a new DateChange, or the one it has), under the sign-up lock; flush.
+
+    After publication calendars must see it: the date's SEQUENCE goes up; the agenda's cache sees
+    the event's updated_at."""
+    signup_service.lock(event.id)
     change = event.changes.get(original_start)
     if change is None:
-        change = DateChange(original_start=original_start, status=DateStatus.PLANNED.value, texts={})
-        event.changes[original_start] = change
-    return change
-
-
-def _revised(event: Event, change: DateChange) -> None:
-    """After publication, calendars must see the change: this date's SEQUENCE; the agenda's cache sees updated_at."""
+        change = event.changes[original_start] = DateChange(original_start=original_start, texts={})
+    change.status = status.value
+    change.starts_at, change.ends_at, change.address = starts_at, ends_at, address.strip()
+    change.set_texts(texts or {})
     if event.status != Status.DRAFT:
         change.revised()
     else:
         change.updated_at = utcnow()
     event.updated_at = utcnow()
+    db.session.flush()
+    return event.occurrence(original_start)
 
 
 def _tell(event: Event, occurrence: Occurrence, template: str) -> list[Signup]:
@@ -79,39 +85,22 @@ def _tell(event: Event, occurrence: Occurrence, template: str) -> list[Signup]:
 
 def cancel_one_date(event: Event, original_start: dt.datetime, texts: dict[str, dict[str, str]]) -> list[Signup]:
     """Cancel one date with a reason ({lang: {"note": …}}) and tell the people signed up; returns whom to call."""
-    change = _change_for(event, original_start)
-    change.status = DateStatus.CANCELLED.value
-    change.starts_at = change.ends_at = None
-    change.address = ""
-    change.set_texts(texts)
-    _revised(event, change)
-    db.session.flush()
-    return _tell(event, event.occurrence(original_start), "date_cancelled")
+    occurrence = _set_change(event, original_start, DateStatus.CANCELLED, texts=texts)
+    return _tell(event, occurrence, "date_cancelled")
 
 
 def move_one_date(event: Event, original_start: dt.datetime, starts_at: dt.datetime, ends_at: dt.datetime,
-              address: str, texts: dict[str, dict[str, str]]) -> list[Signup]:
+                  address: str, texts: dict[str, dict[str, str]]) -> list[Signup]:
     """Move one date (new wall-clock times, maybe another address and place name) and tell the people
     signed up, who keep their place; returns whom to call."""
-    change = _change_for(event, original_start)
-    change.status = DateStatus.MOVED.value
-    change.starts_at, change.ends_at = starts_at, ends_at
-    change.address = address.strip()
-    change.set_texts(texts)
-    _revised(event, change)
-    db.session.flush()
-    return _tell(event, event.occurrence(original_start), "date_moved")
+    occurrence = _set_change(event, original_start, DateStatus.MOVED, starts_at=starts_at, ends_at=ends_at,
+                             address=address, texts=texts)
+    return _tell(event, occurrence, "date_moved")
 
 
 def restore_one_date(event: Event, original_start: dt.datetime) -> None:
     """Back to as planned; the row stays (status planned) so calendars replace their override."""
-    change = event.changes[original_start]
-    change.status = DateStatus.PLANNED.value
-    change.starts_at = change.ends_at = None
-    change.address = ""
-    change.texts = {}
-    _revised(event, change)
-    db.session.flush()
+    _set_change(event, original_start, DateStatus.PLANNED)
 
 
 @bp.app_template_global()
@@ -209,7 +198,6 @@ def cancel_date(event_id: int, when: str):
         form = DateCancelForm(formdata=None, **{f"reason_{lang}": text.get("note", "")
                                                 for lang, text in occurrence.change.texts.items()})
     if form.validate_on_submit():
-        signup_service.lock(event.id)
         to_call = cancel_one_date(event, occurrence.key, form.texts())
         audit.record("event.date_cancel", event, _summary(event, occurrence, form.reason_nl.data.strip()))
         db.session.commit()
@@ -241,7 +229,6 @@ def move_date(event_id: int, when: str):
         else:
             starts_at = dt.datetime.combine(form.date.data, form.start_time.data)
             ends_at = dt.datetime.combine(form.date.data + days, form.end_time.data)
-        signup_service.lock(event.id)
         to_call = move_one_date(event, occurrence.key, starts_at, ends_at, form.address.data or "", form.texts())
         audit.record("event.date_move", event, _summary(event, occurrence, f"→ {starts_at:%Y-%m-%d %H:%M}"))
         db.session.commit()
