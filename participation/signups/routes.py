@@ -84,11 +84,9 @@ def date_label(occurrence, left: int | None = None) -> str:
     return label + " — " + _("full: waiting list")
 
 
-def _date_choices(event: Event) -> list[tuple[str, str]] | None:
-    """The dates one may tick on the form (with places left), or None for a series or one-off."""
-    if not event.per_date:
-        return None
-    dates = service.open_dates(event, _now_local())
+def _labelled(event: Event, dates: list) -> list[tuple[str, str]]:
+    """The dates to tick on the page, each with its places left (only when the form is shown: a
+    sign-up that is stored needs the dates' values alone)."""
     left = service.places_left_per_date(event, [o.key for o in dates])
     return [(date_value(o.key), date_label(o, left[o.key])) for o in dates]
 
@@ -98,14 +96,18 @@ def _date_choices(event: Event) -> list[tuple[str, str]] | None:
 def signup(event_id: int):
     """The sign-up form; a full activity (or date) offers the waiting list instead."""
     event = _public_event(event_id)
-    state = event.signup_state(_now_local())
-    choices = _date_choices(event)
-    form = SignupForm(max_people=event.most_people_per_signup(), dates=choices)
+    now = _now_local()
+    state = event.signup_state(now)
+    # A series with places per date: the dates one may tick (None: a series or one-off, no choice).
+    dates = service.open_dates(event, now) if event.per_date else None
+    form = SignupForm(max_people=event.most_people_per_signup(),
+                      dates=None if dates is None else [(date_value(o.key), "") for o in dates])
     if request.method == "GET":
         form.language.data = current_language()
-        if choices is not None:
-            asked = [value for value in request.args.getlist("date") if value in dict(choices)]
-            form.date.data = asked or ([choices[0][0]] if len(choices) == 1 else [])
+        if dates is not None:
+            offered = [value for value, _label in form.date.choices]
+            asked = [value for value in request.args.getlist("date") if value in offered]
+            form.date.data = asked or (offered[:1] if len(offered) == 1 else [])
     elif form.filled_by_robot():
         # Only a robot fills the hidden field: it is sent on as if all went well, and nothing is stored.
         return redirect(url_for("agenda.event", event_id=event.id))
@@ -119,7 +121,7 @@ def signup(event_id: int):
                 # link goes again to the address of the sign-up itself, not to the one just typed.
                 service.send_link_again(taken.existing)
                 db.session.commit()
-                return _check_your_email(event, details["email"])
+                return _check_your_email(event_id, details["email"])
             db.session.rollback()
             # Only a phone number: the portal cannot reach it to answer the same way (no SMS).
             if event.per_date:
@@ -132,16 +134,19 @@ def signup(event_id: int):
             db.session.commit()  # the sign-ups and their e-mail, together
             g.signup_stored = True  # counts towards the activity's limit
             if details["email"]:
-                return _check_your_email(event, details["email"])
+                return _check_your_email(event_id, details["email"])
             return redirect(url_for("signups.manage", token=made[0].token, new=1))
+    if dates is not None:
+        form.date.choices = _labelled(event, dates)
     return render_template("signups/form.html", event=event, form=form, state=state,
                            places_left=0 if event.per_date else service.places_left(event))
 
 
-def _check_your_email(event: Event, email: str) -> Response:
-    """After a sign-up with an e-mail address: the confirmation and the private link are in the mail."""
+def _check_your_email(event_id: int, email: str) -> Response:
+    """After a sign-up with an e-mail address: the confirmation and the private link are in the mail.
+    (By the event's id: after the commit, the event itself would be read from the database again.)"""
     session["signup_sent_to"] = email
-    return redirect(url_for("signups.sent", event_id=event.id))
+    return redirect(url_for("signups.sent", event_id=event_id))
 
 
 @localized(bp, "/agenda/<int:event_id>/signup/sent")
