@@ -1,0 +1,332 @@
+"""The glossary (docs/glossary.toml): its public pages, and the search for wrong variants.
+
+``python tools/glossary.py`` writes the page "Woorden die u tegenkomt in brieven" in each language
+(docs/nl|tr|bg/woorden.md) from docs/glossary.toml; ``--check`` only says whether the pages and
+the file still agree (tests/test_glossary.py fails while they do not). Edit the glossary, never
+the pages. Front-matter keys the pages gained from elsewhere (``translation_of``, written when a
+translator stamps a page) are kept.
+
+``python tools/glossary.py --lint`` prints every known wrong variant that a guide page or a
+``.po`` msgstr uses, with file, line and the right term (the same search the tests make).
+How a variant is matched is described at the top of docs/glossary.toml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+GLOSSARY = DOCS / "glossary.toml"
+CATALOGS = ROOT / "participation" / "translations"
+PAGE = "woorden.md"
+LANGUAGES = ("nl", "tr", "bg")
+
+MONTHS = {
+    "nl": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december"],
+    "tr": ["Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos",
+           "Eylül", "Ekim", "Kasım", "Aralık"],
+    "bg": ["януари", "февруари", "март", "април", "май", "юни", "юли", "август",
+           "септември", "октомври", "ноември", "декември"],
+}
+
+# The words of the page around the glossary's own text, per language.
+TEXT = {
+    "nl": {
+        "title": "Woorden in brieven",
+        "description": "Wat betekenen conformiteitsattest, huurwaarborg, domicilie en andere woorden "
+                       "op brieven? Korte uitleg, met het Turkse en het Bulgaarse woord.",
+        "heading": "Woorden die u tegenkomt in brieven",
+        "intro": [
+            "Op brieven van de stad, van GAOZ of van uw verhuurder staan vaak woorden die u misschien niet kent.",
+            "Op deze pagina leest u wat ze betekenen.",
+            "Bij elk woord staat ook het Turkse en het Bulgaarse woord dat we op deze website gebruiken.",
+            "De uitleg is kort: wat in uw brief staat, geldt.",
+            "Begrijpt u een brief niet? Vraag uitleg aan de dienst die de brief stuurde, "
+            "of lees [Hulp en contact](contact.md).",
+        ],
+        "sources": "## Bronnen {#sources}",
+        "no_date": "zonder datum",
+    },
+    "tr": {
+        "title": "Mektuplardaki kelimeler",
+        "description": "Mektuplardaki kelimeler ne demek? Konut uygunluk belgesi, kira depozitosu, "
+                       "ikamet kaydı ve diğerleri, kısaca açıklanmış.",
+        "heading": "Mektuplarda karşılaşacağınız kelimeler",
+        "intro": [
+            "Belediyeden, <span lang=\"nl\">GAOZ</span>'dan ya da ev sahibinizden gelen mektuplarda "
+            "çoğu zaman bilmediğiniz Felemenkçe (Hollandaca) kelimeler vardır.",
+            "Bu sayfada bu kelimelerin ne anlama geldiğini okursunuz.",
+            "Her kelimenin yanında bu sitede kullandığımız Türkçe karşılığı da yazar.",
+            "Açıklamalar kısadır: geçerli olan, mektubunuzda yazandır.",
+            "Bir mektubu anlamıyor musunuz? Mektubu gönderen birimden açıklama isteyin "
+            "ya da [Yardım ve iletişim](contact.md) sayfasını okuyun.",
+        ],
+        "sources": "## Kaynaklar {#sources}",
+        "no_date": "sayfada tarih yok",
+        "page_date": "sayfa tarihi {date}",
+        "document_date": "belge tarihi {date}",
+    },
+    "bg": {
+        "title": "Думи в писмата",
+        "description": "Какво означават думите в писмата? Удостоверение за съответствие, гаранция "
+                       "за наема, адресна регистрация и други, обяснени накратко.",
+        "heading": "Думи, които ще срещнете в писмата",
+        "intro": [
+            "В писмата от общината, от <span lang=\"nl\">GAOZ</span> или от наемодателя ви често има "
+            "нидерландски (холандски) думи, които може би не познавате.",
+            "На тази страница ще прочетете какво означават.",
+            "До всяка дума е и българската дума, която използваме в този сайт.",
+            "Обясненията са кратки: важи това, което пише в писмото ви.",
+            "Не разбирате някое писмо? Поискайте обяснение от отдела, който го е изпратил, "
+            "или прочетете [Помощ и контакт](contact.md).",
+        ],
+        "sources": "## Източници {#sources}",
+        "no_date": "без дата",
+    },
+}
+TRANSLATION_LINE = {
+    "nl": 'In het Turks: <span lang="tr">{tr}</span>. In het Bulgaars: <span lang="bg">{bg}</span>.',
+    "tr": "Türkçesi: **{tr}**",
+    "bg": "На български: **{bg}**",
+}
+_OWN_KEYS = ("checked", "title", "description")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.S)
+
+
+# --- the file ------------------------------------------------------------------------------------
+
+@cache
+def load(path: Path = GLOSSARY) -> dict:
+    """The glossary as parsed TOML."""
+    with path.open("rb") as file:
+        return tomllib.load(file)
+
+
+def public_terms(glossary: dict) -> list[dict]:
+    """The terms shown on the public page, in the file's order."""
+    return [term for term in glossary["term"] if term.get("public", True)]
+
+
+# --- the public pages ----------------------------------------------------------------------------
+
+def localized_date(value: str, language: str) -> str:
+    """``2023-11-21`` / ``2023-11`` as the page's language writes it."""
+    parts = [int(part) for part in value.split("-")]
+    month = MONTHS[language][parts[1] - 1]
+    text = f"{parts[2]} {month} {parts[0]}" if len(parts) == 3 else f"{month} {parts[0]}"
+    if language == "tr" and len(parts) == 2:
+        text = text[0].upper() + text[1:]
+    return text + (" г." if language == "bg" else "")
+
+
+def source_line(source: dict, language: str) -> str:
+    """One item of the sources section; titles stay Dutch, marked so on tr/bg pages."""
+    words = TEXT[language]
+    title = source["title"] if language == "nl" else f'<span lang="nl">{source["title"]}</span>'
+    if not source["date"]:
+        when = words["no_date"]
+    else:
+        when = localized_date(source["date"], language)
+        if language == "tr":
+            when = words["page_date" if source["url"] else "document_date"].format(date=when)
+    line = f"- {title} ({when})"
+    return f"{line}: <{source['url']}>" if source["url"] else line
+
+
+def _translation(word: str, language: str) -> str:
+    """A term's translation; names inside it (GAOZ) marked as Dutch."""
+    return word.replace("GAOZ", '<span lang="nl">GAOZ</span>')
+
+
+def render(language: str, glossary: dict, kept_front_matter: list[str] = ()) -> str:
+    """The page in ``language``: every public term per section, then the sources."""
+    words = TEXT[language]
+    terms = public_terms(glossary)
+    front = [*kept_front_matter]
+    if language == "nl":
+        front.append(f"checked: {glossary['checked']}")
+    front += [f"title: {words['title']}", f"description: {words['description']}"]
+    lines = ["---", *front, "---", "", f"# {words['heading']}", "", *words["intro"], ""]
+    for group in glossary["group"]:
+        members = [term for term in terms if term["group"] == group["id"]]
+        if not members:
+            continue
+        lines += [f"## {group[language]}", ""]
+        for term in members:
+            name = term["nl"] if language == "nl" else f'<span lang="nl">{term["nl"]}</span>'
+            translation = TRANSLATION_LINE[language].format(
+                tr=_translation(term["tr"], "tr"), bg=_translation(term["bg"], "bg"))
+            lines += [f"### {name}", "", translation, "", term["explain"][language], ""]
+    used = {source_id for term in terms for source_id in term.get("sources", [])}
+    lines += [words["sources"], ""]
+    lines += [source_line(source, language) for source in glossary["source"] if source["id"] in used]
+    return "\n".join(lines) + "\n"
+
+
+def split_front_matter(text: str) -> tuple[list[str], str]:
+    """The front-matter lines of a page and the rest of it."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return [], text
+    return (match.group(1) or "").splitlines(), text[match.end():]
+
+
+def kept_lines(text: str) -> list[str]:
+    """Front-matter lines of a page that the glossary does not write (kept as they are)."""
+    lines, _ = split_front_matter(text)
+    return [line for line in lines if not line.startswith(tuple(f"{key}:" for key in _OWN_KEYS))]
+
+
+def expected_pages(glossary: dict | None = None) -> dict[Path, str]:
+    """Each page's path and the text the glossary gives it."""
+    glossary = glossary or load()
+    pages = {}
+    for language in LANGUAGES:
+        path = DOCS / language / PAGE
+        existing = path.read_text(encoding="utf-8") if path.is_file() else ""
+        pages[path] = render(language, glossary, kept_lines(existing))
+    return pages
+
+
+# --- wrong variants ------------------------------------------------------------------------------
+
+_TAG = re.compile(r"<[^>]+>")
+_ATTRIBUTE_LIST = re.compile(r"\{[^{}\n]*\}")
+_LETTER = r"[^\W\d_]"  # a letter of any script
+_GAP = r"[^.!?\n]{0,80}?"  # "…": at most 80 characters, inside one sentence
+
+
+def plain(text: str) -> str:
+    """Text as variants are compared with it: no tags, emphasis or attribute lists; lower case."""
+    text = _TAG.sub("", text)
+    text = _ATTRIBUTE_LIST.sub("", text)
+    text = text.replace("*", "")
+    return text.replace("İ", "i").lower()
+
+
+def variant_pattern(variant: str) -> re.Pattern:
+    """The regular expression of a variant, as the top of docs/glossary.toml describes it."""
+    body, after_gap = "", False
+    for part in variant.split():
+        if part == "…":
+            body, after_gap = body + _GAP, True
+            continue
+        if body and not after_gap:
+            body += r"\s+"
+        stem = part.endswith("*")
+        word = re.escape(plain(part.rstrip("*")))
+        body += rf"(?<!{_LETTER}){word}" + (f"{_LETTER}*" if stem else f"(?!{_LETTER})")
+        after_gap = False
+    return re.compile(body)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A wrong variant found in a file."""
+
+    file: Path
+    line: int
+    variant: str
+    term: dict
+    language: str
+    text: str
+
+    def __str__(self) -> str:
+        where = self.file.relative_to(ROOT) if self.file.is_relative_to(ROOT) else self.file
+        right = self.term[self.language] if self.language in self.term else self.term["nl"]
+        return (f"{where}:{self.line}: \"{self.variant}\" → {right} "
+                f"({self.term['nl']}; docs/glossary.toml, {self.term['id']})")
+
+
+def variants(glossary: dict, language: str) -> list[tuple[str, re.Pattern, dict]]:
+    """Every wrong variant of one language with its pattern and term."""
+    return [(variant, variant_pattern(variant), term)
+            for term in glossary["term"]
+            for variant in term.get("wrong", {}).get(language, [])]
+
+
+def find_in_text(text: str, language: str, glossary: dict, file: Path, first_line: int = 1) -> list[Finding]:
+    """The wrong variants in ``text``, line by line; of two overlapping matches the longer one."""
+    found = []
+    checks = variants(glossary, language)
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        flat = plain(line)
+        hits = [(match.span(), variant, term) for variant, pattern, term in checks
+                for match in pattern.finditer(flat)]
+        seen = set()
+        for (start, end), variant, term in hits:
+            inside_longer = any(s <= start and end <= e and (e - s) > (end - start) for (s, e), _, _ in hits)
+            if not inside_longer and variant not in seen:
+                seen.add(variant)
+                found.append(Finding(file, number, variant, term, language, line.strip()))
+    return found
+
+
+def guide_pages(docs: Path = DOCS) -> list[tuple[str, Path]]:
+    """Every Markdown page of every language folder."""
+    return [(language, path) for language in LANGUAGES for path in sorted((docs / language).rglob("*.md"))]
+
+
+def msgstrs(po: Path) -> list[tuple[int, str]]:
+    """Each translated text of a catalog (every plural form) with the line of its entry."""
+    with po.open("rb") as file:
+        catalog = read_po(file)
+    entries = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+        entries += [(message.lineno, text) for text in strings if text]
+    return entries
+
+
+def lint(glossary: dict | None = None, docs: Path = DOCS, catalogs: Path = CATALOGS) -> list[Finding]:
+    """Every wrong variant in the guide pages and the msgstrs of the catalogs."""
+    glossary = glossary or load()
+    found = []
+    for language, path in guide_pages(docs):
+        found += find_in_text(path.read_text(encoding="utf-8"), language, glossary, path)
+    for language in LANGUAGES:
+        po = catalogs / language / "LC_MESSAGES" / "messages.po"
+        if po.is_file():
+            for number, text in msgstrs(po):
+                found += find_in_text(text.replace("\n", " "), language, glossary, po, number)
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the pages, check them, or list the wrong variants."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="only say whether the pages are up to date")
+    parser.add_argument("--lint", action="store_true", help="list the wrong variants in pages and catalogs")
+    options = parser.parse_args(argv)
+    if options.lint:
+        found = lint()
+        for finding in found:
+            print(finding)
+        return 1 if found else 0
+    stale = [path for path, text in expected_pages().items()
+             if not path.is_file() or path.read_text(encoding="utf-8") != text]
+    if options.check:
+        for path in stale:
+            print(f"{path.relative_to(ROOT)} differs from docs/glossary.toml: run python tools/glossary.py")
+        return 1 if stale else 0
+    for path, text in expected_pages().items():
+        if path in stale:
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
