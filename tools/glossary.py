@@ -304,6 +304,76 @@ def lint(glossary: dict | None = None, docs: Path = DOCS, catalogs: Path = CATAL
     return found
 
 
+# --- the Dutch term beside its translation ------------------------------------------------------
+
+_MARKED_IN_PARENTHESES = re.compile(r"\(\*([^*]+)\*\{\s*lang=nl\s*\}\)")
+_HEADING = re.compile(r"^\s*#{1,6}\s")
+LANGUAGE_NAMES = {"tr": ("felemenkçe", "hollandaca"), "bg": ("нидерландск", "холандск")}
+
+
+def stem_pattern(phrase: str) -> re.Pattern:
+    """A translation with room for endings: each word of five letters or more loses its last three."""
+    words = re.findall(r"[^\W\d_]+|\d+", plain(phrase))
+    stems = [re.escape(word if len(word) < 5 else word[:max(4, len(word) - 3)]) + f"{_LETTER}*" for word in words]
+    return re.compile(rf"(?<!{_LETTER})" + r"[\W\d_]+".join(stems))
+
+
+def dutch_terms(glossary: dict) -> dict[str, dict]:
+    """Each Dutch word a page may mark (the term and its nl_forms, lower case) and its term."""
+    return {form.lower(): term for term in public_terms(glossary)
+            for form in [term["nl"], *term.get("nl_forms", [])]}
+
+
+def translations_before_dutch_terms(glossary: dict | None = None, docs: Path = DOCS) -> list[str]:
+    """Where a tr/bg page writes "translation (*Dutch term*{lang=nl})" with another translation.
+
+    Only terms in parentheses are checked: that is how CONTENT.md puts a term beside its
+    translation. The 90 characters before the parenthesis must hold the glossary's translation
+    (or one of its ``also`` forms), with any endings.
+    """
+    glossary = glossary or load()
+    terms = dutch_terms(glossary)
+    found = []
+    for language, path in guide_pages(docs):
+        if language == "nl":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+            for match in _MARKED_IN_PARENTHESES.finditer(line):
+                term = terms.get(match.group(1).strip().lower())
+                if term is None:
+                    continue
+                before = plain(line[: match.start()])[-90:]
+                accepted = [term[language], *term.get("also", {}).get(language, [])]
+                if not any(stem_pattern(form).search(before) for form in accepted):
+                    where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+                    found.append(f"{where}:{number}: \"…{before[-40:].strip()}\" before "
+                                 f"({match.group(1)}) → {term[language]}")
+    return found
+
+
+def first_mentions_of_dutch(docs: Path = DOCS) -> list[str]:
+    """tr/bg pages whose first mention of Dutch (running text) lacks the everyday name beside it."""
+    found = []
+    for language, path in guide_pages(docs):
+        if language not in LANGUAGE_NAMES:
+            continue
+        formal, everyday = LANGUAGE_NAMES[language]
+        _, body = split_front_matter(path.read_text(encoding="utf-8"))
+        offset = path.read_text(encoding="utf-8").count("\n") - body.count("\n")
+        for number, line in enumerate(body.split("\n"), start=1 + offset):
+            if _HEADING.match(line):
+                continue
+            flat = plain(line)
+            match = re.search(rf"(?<!{_LETTER}){formal}{_LETTER}*", flat)
+            if match:
+                if not re.match(rf"\s*\(\s*{everyday}", flat[match.end():]):
+                    where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+                    found.append(f"{where}:{number}: first mention \"{match.group(0)}\" without "
+                                 f"\"({everyday}…)\" beside it")
+                break
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     """Write the pages, check them, or list the wrong variants."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
