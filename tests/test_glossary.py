@@ -235,3 +235,32 @@ def test_the_public_page_shows_each_word_from_letters_with_its_translation(langu
 def test_the_glossary_file_is_not_published():
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert re.search(r"^exclude_docs:[^\n]*\n(\s+.*\n)*?\s+/glossary\.toml$", config, re.M)
+
+
+# --- the catalogs' plural entries ---------------------------------------------------------------
+
+PLACE_COUNTS = [
+    "%(group)s is full (%(places)d place). Put the child on the waiting list, or choose another group.",
+    "%(taken)d of %(capacity)d place taken, %(left)d left.",
+    "%(taken)d of %(places)d place taken",
+]
+
+
+@pytest.mark.parametrize("msgid", PLACE_COUNTS)
+def test_a_number_of_places_takes_the_plural_form_of_each_language(msgid):
+    """bg "1 място", "5 места" (the review: "общо %(places)d места" said "1 места")."""
+    from babel.messages.pofile import read_po
+
+    placeholders = sorted(re.findall(r"%\(\w+\)d", msgid))
+    for language in LANGUAGES:
+        with (glossary_tool.CATALOGS / language / "LC_MESSAGES" / "messages.po").open("rb") as file:
+            catalog = read_po(file, locale=language)
+        message = catalog[msgid]
+        assert message is not None and message.pluralizable, (language, msgid)
+        assert len(message.string) == catalog.num_plurals and all(message.string), (language, message.string)
+        assert "fuzzy" not in message.flags, (language, msgid)
+        for form in message.string:
+            assert sorted(re.findall(r"%\(\w+\)d", form)) == placeholders, (language, form)
+    bulgarian = read_po((glossary_tool.CATALOGS / "bg" / "LC_MESSAGES" / "messages.po").open("rb"), locale="bg")
+    one, many = bulgarian[msgid].string
+    assert "място" in one and "места" in many

@@ -6,6 +6,7 @@ import datetime as dt
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import case, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
@@ -272,8 +273,10 @@ def decide(child_id: int):
         group = None
     if (decision == ChildStatus.ACCEPTED and group is not None and group.places_left() == 0
             and not (child.status == ChildStatus.ACCEPTED and child.group_id == group.id)):
-        form.group.errors.append(_("%(group)s is full (%(places)d places). Put the child on the waiting list, "
-                                   "or choose another group.", group=group.name, places=group.capacity))
+        form.group.errors.append(ngettext(
+            "%(group)s is full (%(places)d place). Put the child on the waiting list, or choose another group.",
+            "%(group)s is full (%(places)d places). Put the child on the waiting list, or choose another group.",
+            group.capacity, group=group.name, places=group.capacity))
         return _enrolment_page(enrolment, forms={child.id: form})
     changed = (child.status, child.group_id) != (decision.value, group.id if group else None)
     child.status, child.group = decision.value, group
