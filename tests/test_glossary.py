@@ -70,6 +70,9 @@ def test_every_term_has_one_turkish_and_one_bulgarian_word_and_an_explanation_in
         assert source["title"], source["id"]
         assert source["date"] == "" or re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", source["date"]), source["id"]
     assert re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", GLOSSARY["checked"])
+    for language in LANGUAGES:
+        listed = [variant for term in TERMS for variant in term.get("wrong", {}).get(language, [])]
+        assert len(listed) == len(set(listed)), f"{language}: a variant belongs to one term only"
 
 
 def test_the_three_explanations_of_a_term_give_the_same_numbers_in_the_same_order():

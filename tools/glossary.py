@@ -266,8 +266,8 @@ def find_in_text(text: str, language: str, glossary: dict, file: Path, first_lin
         seen = set()
         for (start, end), variant, term in hits:
             inside_longer = any(s <= start and end <= e and (e - s) > (end - start) for (s, e), _, _ in hits)
-            if not inside_longer and variant not in seen:
-                seen.add(variant)
+            if not inside_longer and variant not in seen and (start, end) not in seen:
+                seen.update({variant, (start, end)})
                 found.append(Finding(file, number, variant, term, language, line.strip()))
     return found
 
