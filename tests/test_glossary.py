@@ -264,6 +264,6 @@ def test_a_number_of_places_takes_the_plural_form_of_each_language(msgid):
         assert "fuzzy" not in message.flags, (language, msgid)
         for form in message.string:
             assert sorted(re.findall(r"%\(\w+\)d", form)) == placeholders, (language, form)
-    bulgarian = read_po((glossary_tool.CATALOGS / "bg" / "LC_MESSAGES" / "messages.po").open("rb"), locale="bg")
-    one, many = bulgarian[msgid].string
+    with (glossary_tool.CATALOGS / "bg" / "LC_MESSAGES" / "messages.po").open("rb") as file:
+        one, many = read_po(file, locale="bg")[msgid].string
     assert "място" in one and "места" in many
