@@ -143,9 +143,13 @@ def source_line(source: dict, language: str) -> str:
     return f"{line}: <{source['url']}>" if source["url"] else line
 
 
-def _translation(word: str, language: str) -> str:
-    """A term's translation; names inside it (GAOZ) marked as Dutch."""
-    return word.replace("GAOZ", '<span lang="nl">GAOZ</span>')
+def _translation(word: str, page_language: str) -> str:
+    """A term's translation; on tr/bg pages the names inside it (GAOZ) marked as Dutch.
+
+    On the Dutch page the translation is itself a marked part (lang="tr", lang="bg"): no
+    marking nested inside it.
+    """
+    return word if page_language == "nl" else word.replace("GAOZ", '<span lang="nl">GAOZ</span>')
 
 
 def render(language: str, glossary: dict, kept_front_matter: list[str] = ()) -> str:
@@ -165,7 +169,7 @@ def render(language: str, glossary: dict, kept_front_matter: list[str] = ()) -> 
         for term in members:
             name = term["nl"] if language == "nl" else f'<span lang="nl">{term["nl"]}</span>'
             translation = TRANSLATION_LINE[language].format(
-                tr=_translation(term["tr"], "tr"), bg=_translation(term["bg"], "bg"))
+                tr=_translation(term["tr"], language), bg=_translation(term["bg"], language))
             lines += [f"### {name}", "", translation, "", term["explain"][language], ""]
     used = {source_id for term in terms for source_id in term.get("sources", [])}
     lines += [words["sources"], ""]
