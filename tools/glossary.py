@@ -14,6 +14,7 @@ How a variant is matched is described at the top of docs/glossary.toml.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import re
 import sys
 import tomllib
@@ -191,14 +192,37 @@ def kept_lines(text: str) -> list[str]:
     return [line for line in lines if not line.startswith(tuple(f"{key}:" for key in _OWN_KEYS))]
 
 
+def _translation_versions():
+    """hooks/translations.py's ``version_of``, where the site records what a translation follows."""
+    module_path = ROOT / "hooks" / "translations.py"
+    if not module_path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location("_site_translations", module_path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def expected_pages(glossary: dict | None = None) -> dict[Path, str]:
-    """Each page's path and the text the glossary gives it."""
+    """Each page's path and the text the glossary gives it.
+
+    The Turkish and Bulgarian pages are written from the same file as the Dutch page, so they
+    translate the Dutch page as it is now: where the site records that (``translation_of``,
+    hooks/translations.py), they record the Dutch page's current version.
+    """
     glossary = glossary or load()
+    translations = _translation_versions()
     pages = {}
     for language in LANGUAGES:
         path = DOCS / language / PAGE
         existing = path.read_text(encoding="utf-8") if path.is_file() else ""
-        pages[path] = render(language, glossary, kept_lines(existing))
+        kept = kept_lines(existing)
+        if translations is not None and language != "nl":
+            key = translations.RECORD_KEY
+            kept = [f'{key}: "{translations.version_of(pages[DOCS / "nl" / PAGE])}"',
+                    *(line for line in kept if not line.startswith(f"{key}:"))]
+        pages[path] = render(language, glossary, kept)
     return pages
 
 
