@@ -189,7 +189,7 @@ def test_a_dutch_term_in_parentheses_follows_the_glossary_translation():
 
 
 def test_the_first_mention_of_dutch_on_a_translated_page_gives_the_everyday_name_too():
-    """Felemenkçe (Hollandaca), нидерландски (холандски): the first time in the running text."""
+    """Felemenkçe (Hollandaca), нидерландски (холандски): the first time the page names Dutch."""
     found = glossary_tool.first_mentions_of_dutch()
     assert not found, "\n".join(found)
 

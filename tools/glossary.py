@@ -335,7 +335,6 @@ def lint(glossary: dict | None = None, docs: Path = DOCS, catalogs: Path = CATAL
 # --- the Dutch term beside its translation ------------------------------------------------------
 
 _MARKED_IN_PARENTHESES = re.compile(r"\(\*([^*]+)\*\{\s*lang=nl\s*\}\)")
-_HEADING = re.compile(r"^\s*#{1,6}\s")
 LANGUAGE_NAMES = {"tr": ("felemenkçe", "hollandaca"), "bg": ("нидерландск", "холандск")}
 
 
@@ -380,7 +379,7 @@ def translations_before_dutch_terms(glossary: dict | None = None, docs: Path = D
 
 
 def first_mentions_of_dutch(docs: Path = DOCS) -> list[str]:
-    """tr/bg pages whose first mention of Dutch (running text) lacks the everyday name beside it."""
+    """tr/bg pages whose first mention of Dutch (headings included) lacks the everyday name beside it."""
     found = []
     for language, path in guide_pages(docs):
         if language not in LANGUAGE_NAMES:
@@ -389,8 +388,6 @@ def first_mentions_of_dutch(docs: Path = DOCS) -> list[str]:
         _, body = split_front_matter(path.read_text(encoding="utf-8"))
         offset = path.read_text(encoding="utf-8").count("\n") - body.count("\n")
         for number, line in enumerate(body.split("\n"), start=1 + offset):
-            if _HEADING.match(line):
-                continue
             flat = plain(line)
             match = re.search(rf"(?<!{_LETTER}){formal}{_LETTER}*", flat)
             if match:
