@@ -3,8 +3,11 @@
 ``python tools/glossary.py`` writes the page "Woorden die u tegenkomt in brieven" in each language
 (docs/nl|tr|bg/woorden.md) from docs/glossary.toml; ``--check`` only says whether the pages and
 the file still agree (tests/test_glossary.py fails while they do not). Edit the glossary, never
-the pages. Front-matter keys the pages gained from elsewhere (``translation_of``, written when a
-translator stamps a page) are kept.
+the pages. Front-matter keys the pages gained from elsewhere are kept. Where the site build keeps
+the check month and the version a translation follows (hooks/translations.py), the Dutch page gets
+``checked`` and the build writes its check-month line, and the Turkish and Bulgarian pages record
+the Dutch version as ``translation_of``; without that hook the pages write the line themselves.
+After adding or removing that hook, run this command once.
 
 ``python tools/glossary.py --lint`` prints every known wrong variant that a guide page or a
 ``.po`` msgstr uses, with file, line and the right term (the same search the tests make).
@@ -153,8 +156,26 @@ def _translation(word: str, page_language: str) -> str:
     return word if page_language == "nl" else word.replace("GAOZ", '<span lang="nl">GAOZ</span>')
 
 
-def render(language: str, glossary: dict, kept_front_matter: list[str] = ()) -> str:
-    """The page in ``language``: every public term per section, then the sources."""
+CHECKED_LINE = {
+    "nl": "Gecontroleerd: {time}.",
+    "tr": "Kontrol tarihi: {time}.",
+    "bg": "Проверено: {time}",
+}
+
+
+def checked_line(month: str, language: str) -> str:
+    """The check-month line that ends the sources, as CONTENT.md writes it."""
+    shown = localized_date(month, language)
+    return CHECKED_LINE[language].format(time=f'<time datetime="{month}">{shown}</time>')
+
+
+def render(language: str, glossary: dict, kept_front_matter: list[str] = (),
+           write_checked_line: bool = True) -> str:
+    """The page in ``language``: every public term per section, then the sources.
+
+    The check month is ``checked`` in the Dutch page's front matter; where the site build writes
+    the check-month line from it (hooks/translations.py), the page does not write it itself.
+    """
     words = TEXT[language]
     terms = public_terms(glossary)
     front = [*kept_front_matter]
@@ -175,6 +196,8 @@ def render(language: str, glossary: dict, kept_front_matter: list[str] = ()) -> 
     used = {source_id for term in terms for source_id in term.get("sources", [])}
     lines += [words["sources"], ""]
     lines += [source_line(source, language) for source in glossary["source"] if source["id"] in used]
+    if write_checked_line:
+        lines += ["", checked_line(glossary["checked"], language)]
     return "\n".join(lines) + "\n"
 
 
@@ -222,7 +245,7 @@ def expected_pages(glossary: dict | None = None) -> dict[Path, str]:
             key = translations.RECORD_KEY
             kept = [f'{key}: "{translations.version_of(pages[DOCS / "nl" / PAGE])}"',
                     *(line for line in kept if not line.startswith(f"{key}:"))]
-        pages[path] = render(language, glossary, kept)
+        pages[path] = render(language, glossary, kept, write_checked_line=translations is None)
     return pages
 
 
