@@ -402,7 +402,7 @@ def notice(docs: Path, guide: str, language: str, dutch_meta: dict, url: str) ->
     """What overrides/partials/translation-notice.html shows on a translated page."""
     found = status(docs, guide, language)
     if found.state != UP_TO_DATE:
-        log.info("%s: %s (make translations shows the Dutch changes)", found.page, found.label())
+        log.info("%s: %s", found.page, found.label())  # `make translations` shows the Dutch changes
     state = {UP_TO_DATE: "current", BEHIND: "changed"}.get(found.state, "unchecked")
     return {
         "language": language,
