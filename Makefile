@@ -12,10 +12,10 @@ export FLASK_APP := participation
 CATALOGS := $(wildcard participation/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: serve test site install translations database clean bench
+.PHONY: serve test site install catalogs translations content-review database clean bench
 
 ## install: the virtual environment with the project and its test tools
-install: $(VENV)/.installed translations
+install: $(VENV)/.installed catalogs
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,8 +23,18 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-## translations: compile the interface catalogs (.po -> .mo)
-translations: $(COMPILED)
+## catalogs: compile the interface catalogs (.po -> .mo)
+catalogs: $(COMPILED)
+
+## translations: the catalogs, and every Turkish and Bulgarian guide as up to date, behind (since when,
+## with the Dutch changes since) or missing (hooks/translations.py; CONTENT.md, "Translations")
+translations: catalogs
+	$(BIN)/python -m hooks.translations report
+
+## content-review: the guides and checker rules last checked more than six months ago, with their
+## sources (`$(BIN)/python -m hooks.content_review --months 3` for another period)
+content-review: $(VENV)/.installed
+	$(BIN)/python -m hooks.content_review
 
 participation/translations/%/LC_MESSAGES/messages.mo: participation/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d participation/translations -l $* -i $< -o $@

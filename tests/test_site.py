@@ -173,6 +173,8 @@ def _css_urls(css: str) -> list[str]:
 
 def test_every_guide_ends_with_its_sources_and_the_date_they_were_checked(pages):
     today = dt.date.today()
+    checked: dict[str, set[str]] = {}
+    dutch_month: dict[str, str] = {}
     for page in pages:
         heading = page.soup.find(id="sources")
         assert heading is not None and heading.name == "h2", page
@@ -185,10 +187,35 @@ def test_every_guide_ends_with_its_sources_and_the_date_they_were_checked(pages)
         assert not any(s.name == "h2" for s in heading.find_next_siblings()), f"{page}: sources must come last"
         items = [li for s in section for li in s.find_all("li")]
         assert items, f"{page}: no sources listed"
-        times = [t for s in section for t in s.find_all("time")]
-        assert times, f"{page}: no checked date"
-        checked = _parse_month_or_day(times[0]["datetime"])
-        assert dt.date(2021, 1, 1) <= checked <= today, page
+        # the last line gives the check month of the Dutch page (front matter `checked`, rendered by
+        # hooks/translations.py): "Gecontroleerd: november 2026." in the reader's language
+        last = section[-1]
+        assert last.name == "p" and re.fullmatch(CHECKED_LINES[page.language], last.get_text()), \
+            f"{page}: the sources end with {last.get_text()!r}, not the check month"
+        month = page.front_matter.get("checked") if page.language == DEFAULT_LANGUAGE else None
+        assert page.language != DEFAULT_LANGUAGE or month, f"{page}: no `checked: YYYY-MM` in its front matter"
+        checked.setdefault(page.guide, set()).add(last.find("time")["datetime"])
+        if month:
+            dutch_month[page.guide] = str(month)
+        assert dt.date(2021, 1, 1) <= _parse_month_or_day(last.find("time")["datetime"]) <= today, page
+        assert "{{" not in page.soup.select_one("article").get_text(), f"{page}: a placeholder is left"
+    for guide, months in checked.items():
+        assert months == {dutch_month[guide]}, f"{guide}: the check month differs between the languages"
+    for language in LANGUAGES:
+        for file in (DOCS / language).rglob("*.md"):
+            text = file.read_text(encoding="utf-8")
+            assert not re.search(r"^(Gecontroleerd|Kontrol tarihi|Проверено):", text, re.M), \
+                f"{file}: a written check-month line; set `checked:` in the Dutch front matter instead"
+            if language != DEFAULT_LANGUAGE:
+                assert not re.search(r"^checked:", text.split("---", 2)[1], re.M), \
+                    f"{file}: a translation takes its check month from its Dutch page"
+
+
+CHECKED_LINES = {
+    "nl": r"Gecontroleerd: \w+ \d{4}\.",
+    "tr": r"Kontrol tarihi: \w+ \d{4}\.",
+    "bg": r"Проверено: \w+ \d{4} г\.",
+}
 
 
 def _parse_month_or_day(value: str) -> dt.date:
