@@ -284,10 +284,12 @@ def test_landlords_renting_out_themselves_only_get_energy_premiums(landlord):
     answer = premies(landlord=landlord, works=engine.WORKS, roof_amount=Decimal("5000"), heat_pump_amount=None)
     assert answer.outcome.key == f"premies.{landlord}"
     for name in ENERGY_WORKS:
-        assert "premies.work_energy" in {item.key for item in work(answer, name).lines}, name
+        # The 2022 rule may be outdated: "by the rule of 1 October 2022 you can get a premium for it".
+        assert "premies.work_energy_uncertain" in {item.key for item in work(answer, name).lines}, name
         assert work(answer, name).verdict == "yes", name
     other = work(answer, "other_renovation")
-    assert other.verdict == "no" and other.lines[0].key == "premies.work_not_for_private"
+    assert other.verdict == "no" and other.lines[0].key == "premies.work_not_for_private_uncertain"
+    assert other.lines[0].values == {"date": dt.date(2022, 10, 1)}
     assert answer.book["private_market_energy_only"].status == "possibly-outdated"
     assert caveat(answer, "premies.rule_2022").values == {"date": dt.date(2022, 10, 1)}
 
@@ -297,7 +299,7 @@ def test_landlords_renting_to_a_woonmaatschappij_get_the_highest_premium_for_ren
     assert answer.outcome.key == "premies.woonmaatschappij"
     assert line(answer, "premies.svk_is_woonmaatschappij").values == {"date": dt.date(2023, 7, 1)}
     for name in ("roof_insulation", "wall_insulation", "floor_insulation", "hr_glazing", "other_renovation"):
-        assert work(answer, name).lines[0].key == "premies.work_highest" and work(answer, name).verdict == "yes"
+        assert work(answer, name).lines[0].key == "premies.work_highest_uncertain" and work(answer, name).verdict == "yes"
     assert work(answer, "heat_pump").lines[0].values == {"percent": Percent(Decimal(50)), "date": dt.date(2025, 7, 1)}
     for name in ("solar_boiler", "heat_pump_boiler"):
         # The 2022 rule names renovation and insulation only: for these the sources say nothing.

@@ -40,6 +40,9 @@ CERTAIN_VERDICTS = ("yes", "check", "no")
 HEDGED_LINES = {
     "ca.required_since": "ca.required_since_uncertain",
     "ca.started_without_attest": "ca.started_without_attest_uncertain",
+    "premies.work_energy": "premies.work_energy_uncertain",
+    "premies.work_highest": "premies.work_highest_uncertain",
+    "premies.work_not_for_private": "premies.work_not_for_private_uncertain",
 }
 
 
@@ -724,12 +727,17 @@ def _premie_heading(book: RuleBook, case: PremieCase, loan: str) -> Verdict:
     return judge(book, "premies.title_energy_only", "premies.title_energy_only_check", energy)
 
 
+def _rule_line(book: RuleBook, key: str, rule: str) -> Line:
+    """A line stating which works a rule covers; said as "under the rule of <date>" when it may be outdated."""
+    return Line(hedged(book, key, rule), rule, {"date": book[rule].applies_from})
+
+
 def _work_answer(book: RuleBook, case: PremieCase, work: str, today: dt.date) -> WorkAnswer:
     """The premium for one work: whether this landlord can get it, its conditions, and what is known of the amount."""
     result = WorkAnswer(work)
     if case.landlord == "woonmaatschappij":
         if work in book["woonmaatschappij_highest"]["works"]:
-            result.add(Line("premies.work_highest", "woonmaatschappij_highest"))
+            result.add(_rule_line(book, "premies.work_highest", "woonmaatschappij_highest"))
         elif work == "heat_pump":
             cap = book["heat_pump_cap"]
             result.add(Line("premies.work_heat_pump_woonmaatschappij", "heat_pump_cap",
@@ -737,9 +745,9 @@ def _work_answer(book: RuleBook, case: PremieCase, work: str, today: dt.date) ->
         else:
             result.add(Line("premies.work_not_stated", "woonmaatschappij_highest"), "unknown")
     elif work in book["private_market_energy_only"]["works"]:
-        result.add(Line("premies.work_energy", "private_market_energy_only"))
+        result.add(_rule_line(book, "premies.work_energy", "private_market_energy_only"))
     else:
-        result.add(Line("premies.work_not_for_private", "private_market_energy_only"), "no")
+        result.add(_rule_line(book, "premies.work_not_for_private", "private_market_energy_only"), "no")
 
     age = book["building_age"]
     if case.building_age >= age["min_years"]:

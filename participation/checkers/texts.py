@@ -173,6 +173,12 @@ MESSAGES = {
     "premies.work_not_stated": _l("The sources do not say what you get for this work when you rent to a housing "
                                   "company."),
     "premies.work_energy": _l("This work saves energy: you can get a premium for it."),
+    "premies.work_energy_uncertain": _l("This work saves energy. By the rule of %(date)s you can get a premium "
+                                        "for it."),
+    "premies.work_highest_uncertain": _l("Renovation or insulation: by the rule of %(date)s, the highest premium."),
+    "premies.work_not_for_private_uncertain": _l("This work is not one of the works that save energy. By the rule "
+                                                 "of %(date)s landlords on the ordinary rental market get no premium "
+                                                 "for it."),
     "premies.work_not_for_private": _l("This work is not one of the works that save energy. Landlords on the "
                                        "ordinary rental market get no premium for it."),
     "premies.building_old_enough": _l("The building must be at least %(years)s years old. Yours is."),
