@@ -299,7 +299,8 @@ def test_landlords_renting_to_a_woonmaatschappij_get_the_highest_premium_for_ren
     assert answer.outcome.key == "premies.woonmaatschappij"
     assert line(answer, "premies.svk_is_woonmaatschappij").values == {"date": dt.date(2023, 7, 1)}
     for name in ("roof_insulation", "wall_insulation", "floor_insulation", "hr_glazing", "other_renovation"):
-        assert work(answer, name).lines[0].key == "premies.work_highest_uncertain" and work(answer, name).verdict == "yes"
+        assert work(answer, name).lines[0].key == "premies.work_highest_uncertain"
+        assert work(answer, name).verdict == "yes"
     assert work(answer, "heat_pump").lines[0].values == {"percent": Percent(Decimal(50)), "date": dt.date(2025, 7, 1)}
     for name in ("solar_boiler", "heat_pump_boiler"):
         # The 2022 rule names renovation and insulation only: for these the sources say nothing.
@@ -866,7 +867,8 @@ def test_a_home_of_1990_with_an_unknown_declaration_reads_it_depends_not_no(clie
     assert said(language, "No, your home does not need one.") not in heading
     assert not heading.startswith(("No,", "Nee,", "Hayır,", "Не,")), heading
     assert "woonloket GAOZ" in heading
-    assert doubt is not None and doubt.select_one("a.app-tag--unsure").get_text(strip=True) == said(language, "Check this")
+    assert doubt is not None
+    assert doubt.select_one("a.app-tag--unsure").get_text(strip=True) == said(language, "Check this")
     assert doubt.find("a", href="https://www.woneningaoz.be")
     # Knowing there was no declaration, the same home gets the plain "no".
     known = page(client.get(f"{prefix(language)}/checkers/conformiteitsattest/answer",
