@@ -23,7 +23,7 @@ RULES_DIR = Path(__file__).parent / "rules"
 
 STATUSES = ("confirmed", "uncertain", "possibly-outdated", "conflict", "plan", "not-found")
 RULE_FIELDS = ("source", "source_title", "source_date", "applies_from", "checked", "status")
-_META_FIELDS = (*RULE_FIELDS, "source_lang", "ask")
+_META_FIELDS = (*RULE_FIELDS, "source_lang", "ask", "address_not_recorded")
 _PARTIAL_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
@@ -34,6 +34,16 @@ WORKS = ("roof_insulation", "wall_insulation", "floor_insulation", "hr_glazing",
          "heat_pump_boiler", "other_renovation")
 EPC_ANSWERS = ("ef", "other", "unknown")
 VERDICTS = ("yes", "check", "unknown", "no")  # from best to worst; a work gets the worst that applies
+# Verdicts that sound certain ("Premium possible", "No premium"): they may only rest on confirmed rules.
+CERTAIN_VERDICTS = ("yes", "check", "no")
+# The statement a line makes when its rule is not confirmed: the same fact, said with its doubt.
+HEDGED_LINES = {
+    "ca.required_since": "ca.required_since_uncertain",
+    "ca.started_without_attest": "ca.started_without_attest_uncertain",
+    "premies.work_energy": "premies.work_energy_uncertain",
+    "premies.work_highest": "premies.work_highest_uncertain",
+    "premies.work_not_for_private": "premies.work_not_for_private_uncertain",
+}
 
 
 class RuleFileError(ValueError):
@@ -76,6 +86,11 @@ class Rule:
         """True when the facts confirm this rule; anything else is shown with a warning."""
         return self.status == "confirmed"
 
+    @property
+    def link(self) -> str | None:
+        """The web address of the source; None when the facts name the source without one."""
+        return self.source if _is_url(self.source) else None
+
 
 @dataclass(frozen=True)
 class RuleBook:
@@ -98,7 +113,7 @@ SCHEMAS: dict[str, dict[str, dict[str, Any]]] = {
     "conformiteitsattest": {
         "gaoz_obligation": {"built_before": int},
         "gaoz_deadlines": {},
-        "required_since": {"from_year": int},
+        "required_since": {"from_year": int, "built_before": int},
         "older_than_40": {"older_than_years": int, "built_before": int},
         "applicant": {},
         "fee_genk": {"per_check": MONEY, "svk_home": MONEY, "per_room": MONEY, "rooms_max": MONEY},
@@ -119,6 +134,9 @@ SCHEMAS: dict[str, dict[str, dict[str, Any]]] = {
         "woonmaatschappijen": {"merged_on": dt.date},
         "amounts_2025": {"from": dt.date},
         "heat_pump_cap": {"category_percent": list, "woonmaatschappij_percent": NUMBER},
+        "heat_pump_2026": {"highest_incomes_percent": NUMBER, "air_water": MONEY, "hybrid": MONEY,
+                           "heat_pump_boiler": MONEY},
+        "heat_pump_2026_start": {"from": dt.date},
         "reform_2026": {"income_categories": int, "from": dt.date, "old_rules_until": dt.date,
                         "epc_label_premium_ends": dt.date},
         "building_age": {"min_years": int, "permit_more_than_years": int, "permit_works": WORK_LIST},
@@ -128,6 +146,10 @@ SCHEMAS: dict[str, dict[str, dict[str, Any]]] = {
         "loan_term": {"max_years": int},
         "loan_rate_2023": {"percent": NUMBER},
         "loan_rate_2024": {"percent": NUMBER},
+        "loan_2026": {"max_drawdowns": int, "drawdowns_from": dt.date, "apply_until": dt.date},
+        "loan_rate_2026": {"from_year": int},
+        "conventionering": {"rent_max": MONEY, "rent_max_centrumstad": MONEY, "discount_min": MONEY,
+                            "discount_max": MONEY, "years": int},
         "renovatiekrediet": {"from_year": int, "no_loan_years": int},
         "genk_interest_subsidy": {"percent": NUMBER, "instead_of_percent": NUMBER, "max_amount": MONEY,
                                   "max_years": int, "min_energy_share_percent": NUMBER},
@@ -201,8 +223,14 @@ def _build_rule(key: str, raw: Any, offices: Mapping[str, Office]) -> tuple[Rule
     problems = [f"rules.{key}.{name}: missing" for name in RULE_FIELDS if name not in raw]
     if problems:
         return None, problems
-    if not _is_url(raw["source"]):
+    if raw.get("address_not_recorded", False) is True:
+        # The facts cite some sources without a web address (e.g. "HLN, 2022-08"): name the source then.
+        if not (isinstance(raw["source"], str) and raw["source"].strip()) or _is_url(raw["source"]):
+            problems.append(f"rules.{key}.source: name the source (no web address is recorded)")
+    elif not _is_url(raw["source"]):
         problems.append(f"rules.{key}.source: give the web address of the source")
+    if not isinstance(raw.get("address_not_recorded", False), bool):
+        problems.append(f"rules.{key}.address_not_recorded: true or false")
     if not (isinstance(raw["source_title"], str) and raw["source_title"].strip()):
         problems.append(f"rules.{key}.source_title: empty")
     source_date = raw["source_date"]
@@ -303,6 +331,50 @@ class Caveat:
     status: str | None = None  # when the doubt is not the rule's own: "uncertain", or "check" (the reader's gap)
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """A heading or a work's verdict: its text key, the rules it rests on, and how sure it may sound.
+
+    `certain` is true only when every rule it rests on is confirmed and no answer it needs was
+    "I do not know"; otherwise the key is the "it depends / check with …" form, `doubts` holds the
+    statuses to show beside it ("check" for a gap in the answers) and `ask` the offices to name.
+    """
+
+    key: str
+    rules: tuple[str, ...]
+    certain: bool
+    doubts: tuple[str, ...] = ()
+    ask: tuple[str, ...] = ()
+
+
+def judge(book: RuleBook, certain_key: str | None, hedged_key: str, rules: Iterable[str],
+          gaps: Iterable[str] = ()) -> Verdict:
+    """The certain form of a verdict when its rules are all confirmed, else its hedged form.
+
+    `certain_key` None: the verdict is never certain (it is about a conflict or an unknown answer).
+    `gaps`: the offices that can fill a gap in the reader's answers ("I do not know").
+    """
+    rules = tuple(dict.fromkeys(rules))
+    gaps = tuple(gaps)
+    unsettled = [book[key] for key in rules if not book[key].settled]
+    if certain_key is not None and not unsettled and not gaps:
+        return Verdict(certain_key, rules, True)
+    doubts = [rule.status for rule in unsettled] + (["check"] if gaps else [])
+    offices = [office for rule in unsettled for office in rule.ask] + list(gaps)
+    if not offices:  # a verdict that is never certain still says whom to ask
+        offices = [office for key in rules for office in book[key].ask]
+    if not doubts:  # never certain, on confirmed rules: what settles it was not found
+        doubts = ["not-found"]
+    return Verdict(hedged_key, rules, False, tuple(dict.fromkeys(doubts)), tuple(dict.fromkeys(offices)))
+
+
+def hedged(book: RuleBook, key: str, rule: str | None) -> str:
+    """The key of a line's text: its hedged form when the rule it states is not confirmed."""
+    if rule is not None and key in HEDGED_LINES and not book[rule].settled:
+        return HEDGED_LINES[key]
+    return key
+
+
 @dataclass
 class WorkAnswer:
     """What the premium rules say about one planned work."""
@@ -310,12 +382,29 @@ class WorkAnswer:
     work: str
     verdict: str = "yes"
     lines: list[Line] = field(default_factory=list)
+    reasons: list[tuple[Line, str]] = field(default_factory=list)
+    judgement: Verdict | None = None
 
     def add(self, line: Line, verdict: str = "yes") -> None:
         """Add a line; the verdict only gets worse (yes → check → unknown → no)."""
         self.lines.append(line)
+        self.reasons.append((line, verdict))
         if VERDICTS.index(verdict) > VERDICTS.index(self.verdict):
             self.verdict = verdict
+
+    def rests_on(self, book: RuleBook) -> tuple[str, ...]:
+        """The rules the verdict rests on: every condition for a premium; for "no", one reason suffices."""
+        if self.verdict == "no":
+            reasons = [line.rule for line, verdict in self.reasons if verdict == "no" and line.rule]
+            settled = [key for key in reasons if book[key].settled]
+            return tuple(dict.fromkeys(settled[:1] or reasons))
+        return tuple(dict.fromkeys(line.rule for line in self.lines if line.rule))
+
+    def judge(self, book: RuleBook) -> Verdict:
+        """The verdict as shown: "Premium possible" only on confirmed rules, else "possibly … check with"."""
+        certain = self.verdict if self.verdict in CERTAIN_VERDICTS else None
+        self.judgement = judge(book, certain, self.verdict, self.rests_on(book))
+        return self.judgement
 
 
 @dataclass
@@ -328,16 +417,21 @@ class Answer:
     sections: dict[str, list[Line]] = field(default_factory=dict)
     caveats: list[Caveat] = field(default_factory=list)
     works: list[WorkAnswer] = field(default_factory=list)
+    heading: Verdict | None = None  # the short answer on top, with the rules it rests on
 
     def add(self, section: str, key: str, rule: str, **values: Any) -> None:
-        """Add a line to a section, in the order the page shows them."""
-        self.sections.setdefault(section, []).append(Line(key, rule, values))
+        """Add a line to a section, in the order the page shows them; said with its doubt if its rule is unsure."""
+        self.sections.setdefault(section, []).append(Line(hedged(self.book, key, rule), rule, values))
 
     def caveat(self, key: str, rule: str, ask: Iterable[str] | None = None, status: str | None = None,
                **values: Any) -> None:
         """Say what is not known; the offices to ask and the kind of doubt are the rule's unless given."""
         offices = tuple(ask) if ask is not None else self.book[rule].ask
         self.caveats.append(Caveat(key, rule, offices, values, status))
+
+    def section_keys(self, section: str) -> list[str]:
+        """The keys of one section's lines (for tests and the heading)."""
+        return [line.key for line in self.sections.get(section, [])]
 
     def lines(self) -> list[Line]:
         """Every line, outcome first."""
@@ -360,11 +454,15 @@ class Answer:
     def rules_used(self) -> list[Rule]:
         """Every rule the answer rests on, in order of first use: the page lists their sources."""
         keys = [line.rule for line in self.lines() if line.rule] + [caveat.rule for caveat in self.caveats]
+        if self.heading is not None:
+            keys += self.heading.rules
         return [self.book[key] for key in dict.fromkeys(keys)]
 
     def offices_to_ask(self) -> list[Office]:
         """Every office named by a caveat, once."""
-        keys = dict.fromkeys(office for caveat in self.caveats for office in caveat.ask)
+        verdicts = [self.heading, *(work.judgement for work in self.works)]
+        keys = dict.fromkeys([office for verdict in verdicts if verdict for office in verdict.ask]
+                             + [office for caveat in self.caveats for office in caveat.ask])
         return [self.book.offices[key] for key in keys]
 
 
@@ -411,6 +509,7 @@ def check_conformiteitsattest(book: RuleBook, case: CaCase, today: dt.date) -> A
     else:
         outcome = Line("ca.not_required", "gaoz_obligation", {"year": built_before, "built": case.built_year})
     answer = Answer("conformiteitsattest", book, outcome)
+    answer.heading = _ca_heading(book, case, outcome)
     required = outcome.key in ("ca.required_unfit", "ca.required_old_home")
 
     valid_until = _attest_status(answer, case, today)
@@ -419,11 +518,15 @@ def check_conformiteitsattest(book: RuleBook, case: CaCase, today: dt.date) -> A
 
     # Deadline
     if required and not has_valid:
+        since = book["required_since"]
         if outcome.key == "ca.required_old_home":
-            answer.add("deadline", "ca.required_since", "required_since", year=book["required_since"]["from_year"])
+            answer.add("deadline", "ca.required_since", "required_since", year=since["from_year"],
+                       built=since["built_before"], date=since.source_date)
         answer.caveat("ca.deadline_not_found", "gaoz_deadlines")
-        if started:
+        if started and outcome.key == "ca.required_old_home":
             answer.add("deadline", "ca.started_without_attest", "required_since")
+        elif started:  # declared unfit: the obligation comes with the declaration, not with a year
+            answer.add("deadline", "ca.started_apply_now", "gaoz_obligation")
     if required and has_valid:
         answer.add("deadline", "ca.renew_before", "validity", date=valid_until)
     if not has_valid and not started:
@@ -468,6 +571,24 @@ def check_conformiteitsattest(book: RuleBook, case: CaCase, today: dt.date) -> A
     answer.caveat("ca.penalty_points", "penalty_points", points=points["below_points"],
                   date=points["categories_since"])
     return answer
+
+
+def _ca_heading(book: RuleBook, case: CaCase, outcome: Line) -> Verdict:
+    """The short answer: "yes" or "no" only on confirmed rules and known answers, else "it depends"."""
+    gaoz = book["gaoz_obligation"].ask
+    unfit_gap = gaoz if case.declared_unfit == "unknown" else ()
+    if outcome.key in ("ca.required_unfit", "ca.required_old_home"):
+        # A declaration, or the year alone, makes it required: not knowing about a declaration changes nothing.
+        return judge(book, "ca.title_yes", "ca.title_yes_check", ["gaoz_obligation"])
+    if outcome.key == "ca.unknown_year":
+        return judge(book, None, "ca.title_depends_year", ["gaoz_obligation", "older_than_40"], gaps=gaoz)
+    if outcome.key == "ca.conflict_40_years":
+        return judge(book, None, "ca.title_conflict", ["gaoz_obligation", "older_than_40"], gaps=unfit_gap)
+    if unfit_gap:
+        # Built after the year, but was it ever declared unfit? Then it is required: that is the whole answer.
+        return judge(book, None, "ca.title_depends_unfit", ["gaoz_obligation"], gaps=unfit_gap)
+    # Both readings (built before 1981, older than 40 years) agree here, so the conflict does not decide it.
+    return judge(book, "ca.title_no", "ca.title_no_check", ["gaoz_obligation"])
 
 
 def _attest_status(answer: Answer, case: CaCase, today: dt.date) -> dt.date | None:
@@ -554,32 +675,61 @@ def check_premies(book: RuleBook, case: PremieCase, today: dt.date) -> Answer:
                    date=book["woonmaatschappijen"]["merged_on"])
 
     answer.works = [_work_answer(book, case, work, today) for work in WORKS if work in case.works]
+    for work in answer.works:
+        work.judge(book)
+    reform = book["reform_2026"]
     if "heat_pump" in case.works:
+        # The doubt these two name is the source (a manufacturer) and the category, not the rule's age.
         if case.landlord == "woonmaatschappij":
-            answer.caveat("premies.heat_pump_source", "heat_pump_cap")
+            answer.caveat("premies.heat_pump_source", "heat_pump_cap", status="uncertain")
         else:
-            answer.caveat("premies.heat_pump_category_unknown", "heat_pump_cap")
+            answer.caveat("premies.heat_pump_category_unknown", "heat_pump_cap", status="uncertain")
+    if {"heat_pump", "heat_pump_boiler"} & set(case.works):
+        answer.caveat("premies.heat_pump_2026_start", "heat_pump_2026_start",
+                      date=book["heat_pump_2026_start"]["from"], reform=reform["from"])
     if any(work.verdict == "unknown" for work in answer.works):
         answer.caveat("premies.work_unknown", "woonmaatschappij_highest", status="uncertain")
 
     _invoices(answer, case, today)
-    _loan(answer, case)
+    loan = _loan(answer, case)
     _obligation(answer, case)
 
     coach = book["renocoach"]
-    answer.add("help", "premies.renocoach", "renocoach", since=coach["coaching_since"], year=coach["renocoach_since"])
+    answer.add("help", "premies.renocoach", "renocoach", since=coach["coaching_since"], year=coach["renocoach_since"],
+               council=coach.source_date)
+    if not coach.settled:
+        answer.caveat("premies.renocoach_unknown", "renocoach", council=coach.source_date)
     subsidy = book["genk_interest_subsidy"]
     answer.caveat("premies.genk_interest_subsidy", "genk_interest_subsidy",
                   percent=Percent(Decimal(subsidy["percent"])), instead=Percent(Decimal(subsidy["instead_of_percent"])),
                   max=Euro(_money(subsidy["max_amount"])), years=subsidy["max_years"],
                   share=Percent(Decimal(subsidy["min_energy_share_percent"])))
 
-    reform = book["reform_2026"]
     answer.caveat("premies.rule_2022", outcome.rule, date=book[outcome.rule].applies_from)
     answer.caveat("premies.amounts_2025", "amounts_2025", date=book["amounts_2025"]["from"])
     answer.caveat("premies.reform_2026", "reform_2026", date=reform["from"], categories=reform["income_categories"],
                   until=reform["old_rules_until"], epc_end=reform["epc_label_premium_ends"])
+    answer.heading = _premie_heading(book, case, loan)
     return answer
+
+
+def _premie_heading(book: RuleBook, case: PremieCase, loan: str) -> Verdict:
+    """The short answer: which premiums, and a loan only when the loan section offers one."""
+    # Which works a landlord gets premiums for is the 2022 rule; what changed for landlords in 2026 was not found.
+    if case.landlord == "woonmaatschappij":
+        return judge(book, "premies.title_highest", "premies.title_highest_check",
+                     ["woonmaatschappij_highest", "reform_2026"])
+    energy = ["private_market_energy_only", "reform_2026"]
+    if case.landlord == "capped_rent" and loan in ("possible", "maybe"):
+        rules = [*energy, "loan", "conventionering", *(["renovatiekrediet"] if case.bought_on else [])]
+        gaps = book["renovation_obligation_later"].ask if loan == "maybe" else ()
+        return judge(book, "premies.title_energy_and_loan", "premies.title_energy_and_loan_check", rules, gaps)
+    return judge(book, "premies.title_energy_only", "premies.title_energy_only_check", energy)
+
+
+def _rule_line(book: RuleBook, key: str, rule: str) -> Line:
+    """A line stating which works a rule covers; said as "under the rule of <date>" when it may be outdated."""
+    return Line(hedged(book, key, rule), rule, {"date": book[rule].applies_from})
 
 
 def _work_answer(book: RuleBook, case: PremieCase, work: str, today: dt.date) -> WorkAnswer:
@@ -587,16 +737,17 @@ def _work_answer(book: RuleBook, case: PremieCase, work: str, today: dt.date) ->
     result = WorkAnswer(work)
     if case.landlord == "woonmaatschappij":
         if work in book["woonmaatschappij_highest"]["works"]:
-            result.add(Line("premies.work_highest", "woonmaatschappij_highest"))
+            result.add(_rule_line(book, "premies.work_highest", "woonmaatschappij_highest"))
         elif work == "heat_pump":
+            cap = book["heat_pump_cap"]
             result.add(Line("premies.work_heat_pump_woonmaatschappij", "heat_pump_cap",
-                            {"percent": Percent(Decimal(book["heat_pump_cap"]["woonmaatschappij_percent"]))}))
+                            {"percent": Percent(Decimal(cap["woonmaatschappij_percent"])), "date": cap.applies_from}))
         else:
             result.add(Line("premies.work_not_stated", "woonmaatschappij_highest"), "unknown")
     elif work in book["private_market_energy_only"]["works"]:
-        result.add(Line("premies.work_energy", "private_market_energy_only"))
+        result.add(_rule_line(book, "premies.work_energy", "private_market_energy_only"))
     else:
-        result.add(Line("premies.work_not_for_private", "private_market_energy_only"), "no")
+        result.add(_rule_line(book, "premies.work_not_for_private", "private_market_energy_only"), "no")
 
     age = book["building_age"]
     if case.building_age >= age["min_years"]:
@@ -626,6 +777,12 @@ def _work_answer(book: RuleBook, case: PremieCase, work: str, today: dt.date) ->
 
     if work == "heat_pump":
         _heat_pump_amounts(book, case, result)
+    elif work == "heat_pump_boiler" and result.verdict != "no":
+        news = book["heat_pump_2026"]
+        result.add(Line("premies.heat_pump_boiler_2026", "heat_pump_2026",
+                        {"year": news.applies_from, "share": Percent(Decimal(news["highest_incomes_percent"])),
+                         "amount": Euro(_money(news["heat_pump_boiler"]))}), result.verdict)
+        result.add(Line("premies.other_incomes_not_known", "reform_2026"), result.verdict)
     elif result.verdict != "no":
         result.add(Line("premies.amount_not_known", "reform_2026"), result.verdict)
     return result
@@ -639,12 +796,17 @@ def _heat_pump_amounts(book: RuleBook, case: PremieCase, result: WorkAnswer) -> 
     invoice = case.heat_pump_amount
     if case.landlord == "woonmaatschappij":
         percent = Decimal(cap["woonmaatschappij_percent"])
-        if invoice is None:
-            return  # the work line already gives the percentage
-        result.add(Line("premies.heat_pump_estimate", "heat_pump_cap",
-                        {"percent": Percent(percent), "invoice": Euro(invoice), "amount": Euro(_share(invoice, percent))}),
-                   result.verdict)
+        if invoice is not None:  # without an invoice the work line gives the percentage
+            result.add(Line("premies.heat_pump_estimate", "heat_pump_cap",
+                            {"percent": Percent(percent), "invoice": Euro(invoice),
+                             "amount": Euro(_share(invoice, percent))}), result.verdict)
+        _heat_pump_2026(book, result)
         return
+    reform = book["reform_2026"]
+    # The percentages are those of July 2025, per income category of before the reform of March 2026.
+    result.add(Line("premies.heat_pump_categories_2025", "heat_pump_cap",
+                    {"date": cap.applies_from, "reform": reform["from"], "categories": reform["income_categories"]}),
+               result.verdict)
     for category, percent in enumerate(cap["category_percent"], start=1):
         values: dict[str, Any] = {"category": category, "percent": Percent(Decimal(percent))}
         if invoice is None:
@@ -652,6 +814,17 @@ def _heat_pump_amounts(book: RuleBook, case: PremieCase, result: WorkAnswer) -> 
         else:
             values.update(invoice=Euro(invoice), amount=Euro(_share(invoice, percent)))
             result.add(Line("premies.heat_pump_category_estimate", "heat_pump_cap", values), result.verdict)
+    _heat_pump_2026(book, result)
+
+
+def _heat_pump_2026(book: RuleBook, result: WorkAnswer) -> None:
+    """What a sector body writes about heat pumps in 2026 (uncertain), and what is not known."""
+    news = book["heat_pump_2026"]
+    result.add(Line("premies.heat_pump_2026", "heat_pump_2026",
+                    {"year": news.applies_from, "share": Percent(Decimal(news["highest_incomes_percent"])),
+                     "air_water": Euro(_money(news["air_water"])), "hybrid": Euro(_money(news["hybrid"]))}),
+               result.verdict)
+    result.add(Line("premies.other_incomes_not_known", "reform_2026"), result.verdict)
 
 
 def _invoices(answer: Answer, case: PremieCase, today: dt.date) -> None:
@@ -675,8 +848,8 @@ def _bought_ef_since(book: RuleBook, case: PremieCase) -> bool | None:
     return {"ef": True, "other": False}.get(case.epc)
 
 
-def _loan(answer: Answer, case: PremieCase) -> None:
-    """Mijn VerbouwLening: for whom, how much, how long, at what rate."""
+def _loan(answer: Answer, case: PremieCase) -> str:
+    """Mijn VerbouwLening: for whom, how much, how long, at what rate; "possible", "maybe", "blocked" or "no"."""
     book = answer.book
     loan = book["loan"]
     ef = _bought_ef_since(book, case)
@@ -684,12 +857,18 @@ def _loan(answer: Answer, case: PremieCase) -> None:
     if ef:
         answer.add("loan", "premies.loan_blocked_ef", "renovatiekrediet", years=credit["no_loan_years"],
                    year=credit["from_year"])
-        return
+        return "blocked"
     if case.landlord not in loan["landlords"]:
         answer.add("loan", "premies.loan_not_for_private", "loan")
-        return
+        return "no"
     maximum = _money(loan["max_amount"])
     answer.add("loan", "premies.loan_possible", "loan", max=Euro(maximum))
+    if case.landlord == "capped_rent":
+        capped = book["conventionering"]
+        answer.add("loan", "premies.conventionering", "conventionering", rent=Euro(_money(capped["rent_max"])),
+                   rent_centrumstad=Euro(_money(capped["rent_max_centrumstad"])),
+                   discount_min=Euro(_money(capped["discount_min"])), discount_max=Euro(_money(capped["discount_max"])),
+                   years=capped["years"], date=capped.source_date)
     if case.loan_amount is not None:
         if case.loan_amount <= maximum:
             answer.add("loan", "premies.loan_amount_within", "loan", amount=Euro(case.loan_amount), max=Euro(maximum))
@@ -697,13 +876,20 @@ def _loan(answer: Answer, case: PremieCase) -> None:
             answer.add("loan", "premies.loan_amount_over", "loan", amount=Euro(case.loan_amount), max=Euro(maximum),
                        rest=Euro(case.loan_amount - maximum))
     answer.add("loan", "premies.loan_term", "loan_term", years=book["loan_term"]["max_years"])
-    for key in ("loan_rate_2023", "loan_rate_2024"):
+    rules_2026 = book["loan_2026"]
+    answer.add("loan", "premies.loan_drawdowns", "loan_2026", count=rules_2026["max_drawdowns"],
+               date=rules_2026["drawdowns_from"], until=rules_2026["apply_until"])
+    rate = book["loan_rate_2026"]
+    answer.add("loan", "premies.loan_rate_income", "loan_rate_2026", year=rate["from_year"])
+    for key in ("loan_rate_2023", "loan_rate_2024"):  # the rule of 2023–2024: the legal rate minus 3 points
         rule = book[key]
         answer.add("loan", "premies.loan_rate", key, percent=Percent(Decimal(rule["percent"])), date=rule.applies_from)
-    answer.caveat("premies.loan_rate_not_found", "loan_rate_2024", date=book["loan_rate_2024"].applies_from)
+    answer.caveat("premies.loan_rate_not_found", "loan_rate_2026", year=rate["from_year"])
     if ef is None:
         answer.caveat("premies.epc_unknown_loan", "renovatiekrediet", ask=book["renovation_obligation_later"].ask,
                       status="check", years=credit["no_loan_years"])
+        return "maybe"
+    return "possible"
 
 
 def _obligation(answer: Answer, case: PremieCase) -> None:

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from participation.checkers.engine import Answer, Caveat, Euro, Line, Percent, Rule
+from participation.checkers.engine import Answer, Caveat, Euro, Line, Percent, Rule, Verdict, WorkAnswer
 
 # Dutch names and terms residents meet on letters; never translated.
 TERMS = {
@@ -37,17 +37,28 @@ TERMS = {
     "gas": "GAS",
     "svk": "SVK",
     "conventionering": "conventionering",
+    "centrumsteden": "centrumsteden",
 }
 
-OUTCOME_TITLES = {
-    "ca.required_unfit": _l("Yes, you need a conformity certificate."),
-    "ca.required_old_home": _l("Yes, you need a conformity certificate."),
-    "ca.unknown_year": _l("It depends on the year your home was built."),
-    "ca.conflict_40_years": _l("Maybe. The sources do not agree."),
-    "ca.not_required": _l("No, your home does not need one."),
-    "premies.private": _l("You can only get the premiums for saving energy."),
-    "premies.capped_rent": _l("You can get the premiums for saving energy, and a loan."),
-    "premies.woonmaatschappij": _l("You can get the highest premium for renovation and insulation."),
+# The short answer on top. A certain heading ("Yes", "No", "You can get …") is shown only when every rule
+# it rests on is confirmed (engine.judge); otherwise its "… Check with <office>" form, with the statuses.
+HEADINGS = {
+    "ca.title_yes": _l("Yes, you need a conformity certificate."),
+    "ca.title_yes_check": _l("Probably yes. Check with %(office)s."),
+    "ca.title_no": _l("No, your home does not need one."),
+    "ca.title_no_check": _l("Probably not. Check with %(office)s."),
+    "ca.title_depends_year": _l("It depends on the year your home was built. Check with %(office)s."),
+    "ca.title_conflict": _l("Maybe: the sources do not agree. Check with %(office)s."),
+    "ca.title_depends_unfit": _l("It depends on whether your home was ever declared unfit or uninhabitable. "
+                                 "Check with %(office)s."),
+    "premies.title_energy_only": _l("You can only get the premiums for saving energy."),
+    "premies.title_energy_only_check": _l("Probably only the premiums for saving energy. Check with %(office)s."),
+    "premies.title_energy_and_loan": _l("You can get the premiums for saving energy, and a loan."),
+    "premies.title_energy_and_loan_check": _l("Probably the premiums for saving energy, and possibly a loan. "
+                                              "Check with %(office)s."),
+    "premies.title_highest": _l("You can get the highest premium for renovation and insulation."),
+    "premies.title_highest_check": _l("Possibly the highest premium for renovation and insulation. "
+                                      "Check with %(office)s."),
 }
 
 MESSAGES = {
@@ -68,6 +79,13 @@ MESSAGES = {
     "ca.required_since": _l("The obligation applies since %(year)s."),
     "ca.started_without_attest": _l("Your rental has already started. Without the certificate you may no longer "
                                     "rent out this home. Apply now."),
+    "ca.required_since_uncertain": _l("A news report of %(date)s said that from %(year)s a certificate would be "
+                                      "required for rental homes built before %(built)s. We did not find from when "
+                                      "this applies to your home, or whether it only applies to new leases."),
+    "ca.started_without_attest_uncertain": _l("Your rental has already started. If the obligation already applies "
+                                              "to your home, you may not rent it out without a certificate. Ask the "
+                                              "housing desk (%(woonloket)s) of %(gaoz)s, and apply now."),
+    "ca.started_apply_now": _l("Your rental has already started. Apply for the certificate now."),
     "ca.renew_before": _l("Apply for a new certificate in time, before %(date)s."),
     "ca.decision_time": _l("The mayor can take up to %(days)s days to decide. Apply well before the rental starts."),
     "ca.apply_by": _l("The rental starts on %(start)s. The mayor can take up to %(days)s days to decide. Apply by "
@@ -123,7 +141,8 @@ MESSAGES = {
     "ca.unfit_unknown": _l("You do not know whether the home was ever declared unfit or uninhabitable. If it was, "
                            "a certificate is required."),
     "ca.plan_2030": _l("A news report says that from %(year)s every rental home in Flanders must pass an official "
-                       "quality check. The Flemish government has not confirmed this, so it is not a rule yet."),
+                       "quality check. We could not check this with the Flemish government, so we do not know "
+                       "whether it will become a rule."),
     "ca.penalty_points": _l("The website of %(gaoz)s still says that you get a certificate with fewer than "
                             "%(points)s penalty points. Since %(date)s Flanders uses categories of defects instead. "
                             "The sources do not agree."),
@@ -149,11 +168,17 @@ MESSAGES = {
                                           "now means renting to a housing company."),
     # --- premiums: per work
     "premies.work_highest": _l("Renovation or insulation: the highest premium."),
-    "premies.work_heat_pump_woonmaatschappij": _l("For landlords who rent to a housing company, the premium is at "
-                                                  "most %(percent)s of the invoice."),
+    "premies.work_heat_pump_woonmaatschappij": _l("From %(date)s, for landlords who rent to a housing company, the "
+                                                  "premium was at most %(percent)s of the invoice."),
     "premies.work_not_stated": _l("The sources do not say what you get for this work when you rent to a housing "
                                   "company."),
     "premies.work_energy": _l("This work saves energy: you can get a premium for it."),
+    "premies.work_energy_uncertain": _l("This work saves energy. By the rule of %(date)s you can get a premium "
+                                        "for it."),
+    "premies.work_highest_uncertain": _l("Renovation or insulation: by the rule of %(date)s, the highest premium."),
+    "premies.work_not_for_private_uncertain": _l("This work is not one of the works that save energy. By the rule "
+                                                 "of %(date)s landlords on the ordinary rental market get no premium "
+                                                 "for it."),
     "premies.work_not_for_private": _l("This work is not one of the works that save energy. Landlords on the "
                                        "ordinary rental market get no premium for it."),
     "premies.building_old_enough": _l("The building must be at least %(years)s years old. Yours is."),
@@ -173,11 +198,22 @@ MESSAGES = {
                                      "%(amount)s: that is too little for a premium."),
     "premies.amount_not_known": _l("How much the premium for this work is today is not known here. Check it at "
                                    "%(premie)s before you start."),
+    "premies.heat_pump_categories_2025": _l("From %(date)s the heat-pump premium was at most a share of the "
+                                            "invoice, per income category. These are the income categories from "
+                                            "before %(reform)s. Since then there are %(categories)s new income "
+                                            "categories, and we do not know whether these percentages apply to them."),
     "premies.heat_pump_cap": _l("Income category %(category)s: at most %(percent)s of the invoice."),
     "premies.heat_pump_category_estimate": _l("Income category %(category)s: at most %(percent)s of %(invoice)s, so "
                                               "at most %(amount)s."),
     "premies.heat_pump_estimate": _l("At most %(percent)s of %(invoice)s, so at most %(amount)s. The premium can be "
                                      "lower."),
+    "premies.heat_pump_2026": _l("For %(year)s a sector organisation writes that every income can still get a "
+                                 "heat-pump premium. The highest %(share)s of incomes get %(air_water)s for an "
+                                 "air-water heat pump and %(hybrid)s for a hybrid heat pump."),
+    "premies.heat_pump_boiler_2026": _l("For %(year)s a sector organisation writes that the highest %(share)s of "
+                                        "incomes get %(amount)s for a heat-pump water heater."),
+    "premies.other_incomes_not_known": _l("We did not find what other incomes get for this work. Check it at "
+                                          "%(premie)s before you start."),
     # --- premiums: invoices
     "premies.invoice_rule": _l("On the day you apply, your invoices may be at most %(years)s years old. For an "
                                "advance payment, the date of its invoice counts."),
@@ -197,14 +233,22 @@ MESSAGES = {
     "premies.loan_amount_within": _l("You want to borrow %(amount)s. That is within the maximum of %(max)s."),
     "premies.loan_amount_over": _l("You want to borrow %(amount)s. The maximum is %(max)s: you need another way to "
                                    "pay the other %(rest)s."),
+    "premies.conventionering": _l("With a capped rent (%(conventionering)s) the rent is at most %(rent)s a month "
+                                  "(%(rent_centrumstad)s in the %(centrumsteden)s), with a discount of "
+                                  "%(discount_min)s to %(discount_max)s a month, for %(years)s years. This comes "
+                                  "from a newspaper article of %(date)s."),
     "premies.loan_term": _l("You pay it back in at most %(years)s years."),
-    "premies.loan_rate": _l("Interest for applications from %(date)s: %(percent)s."),
+    "premies.loan_drawdowns": _l("From %(date)s you can take the loan in at most %(count)s parts. You can apply "
+                                 "until %(until)s."),
+    "premies.loan_rate_income": _l("For applications from %(year)s the interest depends on your income."),
+    "premies.loan_rate": _l("For applications from %(date)s the interest was %(percent)s."),
     # --- premiums: the renovation obligation, help
     "premies.obligation": _l("You bought the home with EPC label E or F. Within %(years)s years of the deed, so by "
                              "%(date)s, it must reach at least label %(label)s. You prove it with a new EPC. If you "
                              "do not, the fine is %(min)s to %(max)s."),
-    "premies.renocoach": _l("Genk has helped owners to renovate since %(since)s. Since %(year)s a Renocoach of "
-                            "%(energiehuis)s can guide you, and the city pays part of it."),
+    "premies.renocoach": _l("In %(council)s the city council decided that from %(year)s a Renocoach of "
+                            "%(energiehuis)s would guide owners, and that the city would pay part of it. Genk had "
+                            "already helped owners to renovate since %(since)s."),
     # --- premiums: what we do not know
     "premies.heat_pump_category_unknown": _l("The percentages for heat pumps come from the website of a manufacturer, "
                                              "not of the government. We also do not know in which category an "
@@ -224,8 +268,13 @@ MESSAGES = {
     "premies.reform_2026": _l("From %(date)s there are %(categories)s income categories; applications until "
                               "%(until)s follow the old rules. The premium for a better EPC label ends on "
                               "%(epc_end)s. We did not find the new rules for landlords."),
-    "premies.loan_rate_not_found": _l("We did not find today's interest rate. The last rate we found is for "
-                                      "applications from %(date)s."),
+    "premies.loan_rate_not_found": _l("We did not find the interest rate for applications from %(year)s. Flanders "
+                                      "has a simulator for it on its website. Ask %(energiehuis)s which rate you get."),
+    "premies.heat_pump_2026_start": _l("A manufacturer's website says that the new heat-pump amounts apply from "
+                                       "%(date)s. Another source says that the new rules start on %(reform)s. The "
+                                       "sources do not agree."),
+    "premies.renocoach_unknown": _l("The Renocoach comes from a decision of the city council in %(council)s. We do "
+                                    "not know whether it still runs, or on which terms."),
     "premies.epc_unknown_loan": _l("If the home had EPC label E or F when you bought it, you cannot get this loan "
                                    "for %(years)s years. Check the EPC of the home."),
     "premies.epc_unknown_obligation": _l("If the home had EPC label E or F when you bought it, it must reach at "
@@ -255,11 +304,19 @@ STATUS_LABELS = {
     "not-found": _l("not found"),
 }
 
+# A work's verdict when every rule it rests on is confirmed ...
 VERDICT_LABELS = {
     "yes": _l("Premium possible"),
     "check": _l("Possible, if you meet the condition"),
-    "unknown": _l("Not known: ask"),
     "no": _l("No premium"),
+}
+
+# ... and when one is not: the same verdict, with its doubt and the office to check with.
+HEDGED_VERDICT_LABELS = {
+    "yes": _l("Premium possibly available: check with %(office)s"),
+    "check": _l("Possibly, if you meet the condition: check with %(office)s"),
+    "unknown": _l("Not known: ask %(office)s"),
+    "no": _l("Probably no premium: check with %(office)s"),
 }
 
 WORK_LABELS = {
@@ -290,6 +347,9 @@ OFFICE_DESCRIPTIONS = {
 def term(text: str) -> Markup:
     """An official Dutch word or name, marked as Dutch for screen readers (WCAG 3.1.2)."""
     return Markup('<span lang="nl">%s</span>') % text
+
+
+_MARKED_TERMS = {name: term(text) for name, text in TERMS.items()}  # the same in every language
 
 
 def money(amount: Decimal) -> str:
@@ -332,7 +392,7 @@ def show(value: Any) -> Any:
 
 def render(message: Any, values: Mapping[str, Any] | None = None) -> Markup:
     """A translated message with its values and Dutch terms filled in; the translation itself is escaped."""
-    params: dict[str, Any] = {name: term(text) for name, text in TERMS.items()}
+    params: dict[str, Any] = dict(_MARKED_TERMS)
     params.update({name: show(value) for name, value in (values or {}).items()})
     return Markup(escape(str(message))) % params
 
@@ -348,16 +408,34 @@ def caveat_label(answer: Answer, caveat: Caveat) -> Any:
     return STATUS_LABELS[status] if status in STATUS_LABELS and status != "confirmed" else _("Check this")
 
 
+def _office_name(answer: Answer, verdict: Verdict) -> Markup:
+    """The first office a hedged verdict sends the reader to, by its Dutch name."""
+    return term(answer.book.offices[verdict.ask[0]].name) if verdict.ask else term(TERMS["gaoz"])
+
+
 def outcome_title(answer: Answer) -> Markup:
-    """The short answer, as the page's heading."""
-    return render(OUTCOME_TITLES[answer.outcome.key])
+    """The short answer, as the page's heading: "it depends / check with …" unless its rules are confirmed."""
+    return render(HEADINGS[answer.heading.key], {"office": _office_name(answer, answer.heading)})
+
+
+def verdict_label(answer: Answer, work: WorkAnswer) -> Markup:
+    """A work's verdict: "Premium possible" on confirmed rules, "Premium possibly available: check with …" else."""
+    verdict = work.judgement or work.judge(answer.book)
+    if verdict.certain:
+        return render(VERDICT_LABELS[work.verdict])
+    return render(HEDGED_VERDICT_LABELS[work.verdict], {"office": _office_name(answer, verdict)})
+
+
+def doubt_labels(verdict: Verdict) -> list[Any]:
+    """What a hedged verdict's doubt is: the status of each unsure rule, "Check this" for a gap in the answers."""
+    return [STATUS_LABELS[doubt] if doubt in STATUS_LABELS else _("Check this") for doubt in verdict.doubts]
 
 
 def source_groups(rules: list[Rule]) -> list[dict[str, Any]]:
     """The sources of the rules used, one entry per page, with the dates its rules apply from."""
     groups: dict[str, dict[str, Any]] = {}
     for rule in rules:
-        group = groups.setdefault(rule.source, {"url": rule.source, "title": rule.source_title,
+        group = groups.setdefault(rule.source, {"url": rule.link, "title": rule.source_title,
                                                 "lang": rule.source_lang, "date": when(rule.source_date),
                                                 "applies_from": []})
         if rule.applies_from != "unknown":
