@@ -12,14 +12,27 @@ import os
 import re
 from urllib.parse import urljoin, urlsplit
 
+import pytest
+import yaml
 from bs4 import BeautifulSoup
 
-from site_helpers import DEFAULT_LANGUAGE, LANGUAGES, ROOT, page_url, url_to_file
+from conftest import _close
+from portal_pages import AppPage, app_pages, seeded_app, send_form
+from site_helpers import DEFAULT_LANGUAGE, LANGUAGES, ROOT, _IgnoreTags, page_url, url_to_file
 
 STATEMENT = "toegankelijkheid.md"
 # The build's site_url: SITE_URL, or mkdocs.yml's default when it is not set (as in the tests).
 SITE_URL = os.environ.get("SITE_URL") or "http://127.0.0.1:8000/"
+PUBLIC_BASE_URL = "https://wijkpunt.example"  # conftest.make_app's
 HREFLANGS = {*LANGUAGES, "x-default"}
+
+
+def _site_descriptions() -> dict[str, str]:
+    """mkdocs.yml's site_description per language: the default description of an app page too."""
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_IgnoreTags)
+    i18n = next(plugin["i18n"] for plugin in config["plugins"] if isinstance(plugin, dict) and "i18n" in plugin)
+    found = {language["locale"]: language.get("site_description") for language in i18n["languages"]}
+    return {language: found.get(language) or config["site_description"] for language in LANGUAGES}
 
 
 # --- the statement ----------------------------------------------------------------------------------
@@ -100,3 +113,127 @@ def test_every_guide_names_its_translations_by_absolute_address_with_x_default(s
     for url in ("/404.html", "/tr/404.html", "/bg/404.html"):
         soup = BeautifulSoup(url_to_file(site, url).read_text(encoding="utf-8"), "html.parser")
         assert _alternates(soup) == {}, f"{url}: a 404 page has no translation to point to"
+
+
+# --- the app's pages --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def app_html(site, tmp_path_factory) -> dict[tuple[str, str], tuple[int, str]]:
+    """Every public app page (not behind the staff login) in every language: (status, HTML)."""
+    folder = tmp_path_factory.mktemp("duties")
+    app, seeded = seeded_app(site, folder)
+    pages: dict[tuple[str, str], tuple[int, str]] = {}
+    try:
+        for language in LANGUAGES:
+            client = app.test_client()
+            for page in public_pages(seeded):
+                response = client.get(page.url(language))
+                if page.submit:
+                    response = send_form(client, page.url(language), response.get_data(as_text=True), page)
+                    if response.status_code in (302, 303):
+                        response = client.get(response.headers["Location"])
+                pages[language, page.name] = (response.status_code, response.get_data(as_text=True))
+            # The statement the footer points to, served by the app as the guides are (participation/site.py).
+            with client.get(page_url(language, STATEMENT)) as statement:
+                pages[language, "statement"] = (statement.status_code, statement.get_data(as_text=True))
+    finally:
+        _close(app)
+    return pages
+
+
+def public_pages(seeded) -> list[AppPage]:
+    return [page for page in app_pages(seeded) if not page.staff]
+
+
+# What each kind of page says about itself in Dutch. The new sentences need the catalogs filled
+# (until then the page shows the English msgid); the pages that repeat their own opening paragraph
+# are checked against it in every language.
+OWN_OPENING = {"agenda", "agenda of one kind", "enrolment form", "enrolment form with errors", "feedback form",
+               "feedback form with errors", "event not found", "page not found", "staff login",
+               "staff login with errors"}
+EVENTS = {"event with sign-up", "weekly event", "cancelled event",
+          "drop-in: places per date, a cancelled and a moved date"}
+DUTCH = {  # needs the catalogs: the lead fills them from /work/strings/i12-duties.json
+    "sign-up form": "Schrijf u in voor een activiteit in Waterschei. U hebt geen account nodig: geef uw naam en "
+                    "een telefoonnummer of een e-mailadres.",
+    "conformiteitsattest questions": "Voor eigenaars die een woning of kamers verhuren in Genk: een paar vragen over "
+                                     "de woning tonen wat de regels over het conformiteitsattest voor u kunnen "
+                                     "betekenen, en bij wie u terechtkunt.",
+    "premies questions": "Voor eigenaars die een woning verhuren in Genk: een paar vragen over uzelf, de woning en de "
+                         "werken tonen welke renovatiepremies en leningen voor u kunnen gelden, en bij wie u "
+                         "terechtkunt.",
+}
+DUTCH["sign-up form with errors"] = DUTCH["sign-up form: tick dates"] = DUTCH["sign-up form"]
+DUTCH["conformiteitsattest answer"] = DUTCH["conformiteitsattest with errors"] = DUTCH["conformiteitsattest questions"]
+DUTCH["premies answer"] = DUTCH["premies with errors"] = DUTCH["premies questions"]
+
+
+def _description(soup: BeautifulSoup) -> str | None:
+    tag = soup.select_one('head meta[name="description"]')
+    return tag.get("content") if tag else None
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_public_app_page_describes_itself_in_its_language(app_html, language):
+    site_description = _site_descriptions()
+    wrong = []
+    for (lang, name), (_status, html) in app_html.items():
+        if lang != language or name == "statement":
+            continue
+        soup = BeautifulSoup(html, "html.parser")
+        description = _description(soup)
+        if not description or not description.strip():
+            wrong.append(f"{name}: no description")
+            continue
+        if name in OWN_OPENING:
+            opening = soup.select_one("article h1").find_next("p")
+            if description != _words(opening.get_text()):
+                wrong.append(f"{name}: {description!r} is not its opening {opening.get_text()!r}")
+        elif name in EVENTS:
+            text = soup.select_one(".app-description")
+            if text is not None and not text.get("lang"):  # described in this language: its own words
+                if not (len(description) <= 160 and _words(text.get_text(" ")).startswith(description.rstrip("…"))):
+                    wrong.append(f"{name}: {description!r} is not the start of its description")
+        elif language == "nl":  # needs the catalogs
+            expected = DUTCH.get(name, site_description["nl"])
+            if description != expected:
+                wrong.append(f"{name}: {description!r}, not {expected!r}")
+    assert wrong == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_public_app_page_links_to_the_statement_in_its_footer(app_html, language):
+    status, statement = app_html[language, "statement"]
+    assert status == 200
+    assert BeautifulSoup(statement, "html.parser").html["lang"] == language
+    wanted = page_url(language, STATEMENT)
+    missing = [name for (lang, name), (_status, html) in app_html.items()
+               if lang == language and name != "statement"
+               and not BeautifulSoup(html, "html.parser").select(f'footer a[href="{wanted}"]')]
+    assert missing == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_public_app_page_names_its_translations_by_absolute_address(app_html, language):
+    wrong = []
+    for (lang, name), (_status, html) in app_html.items():
+        if lang != language or name == "statement":
+            continue
+        soup = BeautifulSoup(html, "html.parser")
+        alternates = _alternates(soup)
+        if name.endswith("not found"):
+            if alternates:
+                wrong.append(f"{name}: an error page has no translation to point to")
+            continue
+        # The same pages as the language switcher's, on the public address.
+        switcher = {a["hreflang"]: a["href"] for a in soup.select("a.md-select__link[hreflang]")}
+        expected = {code: PUBLIC_BASE_URL + href for code, href in switcher.items()}
+        expected["x-default"] = expected[DEFAULT_LANGUAGE]
+        if set(switcher) != set(LANGUAGES) or alternates != expected:
+            wrong.append(f"{name}: {alternates}")
+    assert wrong == []
