@@ -93,7 +93,7 @@ def test_every_guide_and_404_page_links_to_the_statement_in_its_language(site, p
         link = _footer_statement_link(soup, url, language)
         assert link is not None, f"{url}: no footer link to the statement"
         assert link.get_text(strip=True) == titles[language], url
-        assert url_to_file(site, page_url(language, STATEMENT)).is_file()
+    assert all(url_to_file(site, page_url(language, STATEMENT)).is_file() for language in LANGUAGES)
 
 
 # --- hreflang on the guides -------------------------------------------------------------------------
