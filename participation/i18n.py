@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, current_app, g, has_request_context, request
 from werkzeug.routing import BuildError
 
 from events.models import DEFAULT_LANGUAGE, LANGUAGES
+from participation.page_meta import page_description
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "tr": "Türkçe", "bg": "Български"}
 _PREFIXED = "<any(" + ", ".join(lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE) + "):lang>"
@@ -51,6 +52,14 @@ def alternate_urls() -> dict[str, str]:
         except BuildError:
             urls[language] = language_prefix(language)
     return urls
+
+
+def hreflang_urls() -> dict[str, str]:
+    """This page in each language as absolute addresses on PUBLIC_BASE_URL, plus `x-default` (the
+    Dutch page), for `<link rel="alternate" hreflang>`: search engines ignore relative ones."""
+    base = current_app.config["PUBLIC_BASE_URL"]
+    urls = {language: base + path for language, path in alternate_urls().items()}
+    return {**urls, "x-default": urls[DEFAULT_LANGUAGE]}
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -99,5 +108,7 @@ def init_app(app: Flask) -> None:
             "lang": current_language(),
             "languages": LANGUAGE_NAMES,
             "alternate_urls": alternate_urls,
+            "hreflang_urls": hreflang_urls,
+            "page_description": page_description,
             "language_prefix": language_prefix,
         }
