@@ -4,7 +4,9 @@ variables the portal reads are the same set, and a documented setting really cha
 from __future__ import annotations
 
 import ast
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from participation import config
 
 REPO = Path(__file__).resolve().parent.parent
 # Read by `make serve` (its recipe), not by the app; the table says so ("`make serve` only").
-MAKE_SERVE_ONLY = {"PORT", "HOST", "WORKERS"}
+MAKE_SERVE_ONLY = {"PORT", "HOST", "WORKERS", "MAIL_SINK_PORT"}
 
 
 def documented() -> set[str]:
@@ -99,3 +101,20 @@ def test_retention_defaults_are_those_readme_states(monkeypatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
     settings = config.from_environment(str(tmp_path))
     assert (settings["FEEDBACK_CONTACT_RETENTION_MONTHS"], settings["FEEDBACK_RETENTION_MONTHS"]) == (6, 24)
+
+
+def serve_recipe(*assignments: str) -> str:
+    """What `make serve` would run (`make -n`: nothing is run), with the last lines: the servers."""
+    environment = {key: value for key, value in os.environ.items() if key not in ("MAIL_SERVER", "MAIL_SINK_PORT")}
+    return subprocess.run(["make", "-n", "serve", *assignments], cwd=REPO, capture_output=True, text=True,
+                          check=True, env=environment).stdout
+
+
+@pytest.mark.parametrize(("assignments", "mail_port"), [((), "8025"), (("PORT=8081",), "8106"),
+                                                        (("PORT=8081", "MAIL_SINK_PORT=2525"), "2525")])
+def test_make_serve_starts_its_mail_server_where_the_worker_sends(assignments, mail_port):
+    """Two `make serve` with different PORT on one machine do not fight over one mail port."""
+    recipe = serve_recipe(*assignments)
+    assert re.findall(r"aiosmtpd .*-l 127\.0\.0\.1:(\d+)", recipe) == [mail_port]
+    assert re.findall(r"export MAIL_SERVER=127\.0\.0\.1 MAIL_PORT=(\d+)", recipe) == [mail_port]
+    assert recipe.index("MAIL_PORT=") < recipe.index("flask outbox-worker")  # the worker inherits it
