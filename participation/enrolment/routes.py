@@ -163,7 +163,8 @@ def index():
     else:
         status = ""
     children = db.session.scalars(query).all()
-    audit.record_view("homework_children", EnrolledChild, f"{len(children)} children")
+    if audit.record_view("homework_children", EnrolledChild, f"{len(children)} children"):
+        db.session.commit()  # the look is on record, whatever happens next
     return render_template("enrolment/staff_index.html", groups=groups, children=children, status=status)
 
 
@@ -226,14 +227,16 @@ def group_list(group_id: int):
     accepted = [child for child in children if child.status == ChildStatus.ACCEPTED]
     waiting = sorted((child for child in children if child.status == ChildStatus.WAITING),
                      key=lambda child: (child.decided_at or child.enrolment.created_at, child.id))
-    audit.record_view("group_list", group, f"{len(children)} children")
+    if audit.record_view("group_list", group, f"{len(children)} children"):
+        db.session.commit()  # the look is on record, whatever happens next
     return render_template("enrolment/group_list.html", group=group, accepted=accepted, waiting=waiting)
 
 
 def _enrolment_page(enrolment: Enrolment, forms: dict[int, DecisionForm] | None = None,
                     intake: IntakeForm | None = None, status: int = 200):
     """The review page of one family; a form sent with errors is shown again with them."""
-    audit.record_view("enrolment", enrolment, enrolment.reference)
+    if audit.record_view("enrolment", enrolment, enrolment.reference):
+        db.session.commit()  # the look is on record, whatever happens next
     forms = forms or {}
     for child in enrolment.children:
         if child.id not in forms:
