@@ -78,7 +78,7 @@ def init_app(app):
 
 def test_no_service_commits_or_rolls_back():
     modules = service_modules()
-    assert PACKAGE / "signups" / "service.py" in modules and PACKAGE / "privacy" / "person.py" in modules
+    assert PACKAGE / "enrolment" / "service.py" in modules and PACKAGE / "privacy" / "person.py" in modules
     found = {str(path.relative_to(PACKAGE)): ends for path in modules
              if (ends := transaction_ends(path.read_text(encoding="utf-8"), path.name))}
     assert not found, f"services flush, the view or command commits: {found}"

@@ -39,10 +39,10 @@ def purge_signups(today: dt.date) -> int:
 
 
 def purge_enrolments(today: dt.date) -> int:
-    """Enrolments past their school year plus ENROLMENT_RETENTION_MONTHS (see participation.enrolment)."""
-    from participation.enrolment import purge_expired
+    """Enrolments past their school year plus ENROLMENT_RETENTION_MONTHS, with their children and e-mails."""
+    from participation.enrolment import service
 
-    return purge_expired(today, current_app.config["ENROLMENT_RETENTION_MONTHS"]).enrolments
+    return service.purge_expired(today, current_app.config["ENROLMENT_RETENTION_MONTHS"]).enrolments
 
 
 def purge_mail(today: dt.date) -> int:
