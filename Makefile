@@ -6,6 +6,8 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
 WORKERS ?= 2
+# make serve's debugging mail server (without MAIL_SERVER): 25 above PORT, so two portals on one machine do not collide
+MAIL_SINK_PORT ?= $(shell expr $(PORT) + 25)
 export NO_MKDOCS_2_WARNING := 1
 export FLASK_APP := participation
 
@@ -59,8 +61,8 @@ serve: site database
 	@echo "Wijkpunt Waterschei: $(PUBLIC_BASE_URL)/  (agenda: $(PUBLIC_BASE_URL)/agenda/)"
 	@set -e; pids=""; trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
 	if [ -z "$$MAIL_SERVER" ]; then \
-	  $(BIN)/python -m aiosmtpd -n -d -l 127.0.0.1:8025 -c aiosmtpd.handlers.Debugging & pids="$$pids $$!"; \
-	  export MAIL_SERVER=127.0.0.1 MAIL_PORT=8025; \
+	  $(BIN)/python -m aiosmtpd -n -d -l 127.0.0.1:$(MAIL_SINK_PORT) -c aiosmtpd.handlers.Debugging & pids="$$pids $$!"; \
+	  export MAIL_SERVER=127.0.0.1 MAIL_PORT=$(MAIL_SINK_PORT); \
 	fi; \
 	$(BIN)/flask outbox-worker & pids="$$pids $$!"; \
 	$(BIN)/gunicorn --config python:participation.gunicorn_config --workers $(WORKERS) --bind $(HOST):$(PORT) \

@@ -32,11 +32,9 @@ def record(action: str, subject, summary: str = "", *, actor=None, actor_email: 
 
 def record_view(action: str, subject, summary: str = "") -> AuditEntry | None:
     """Staff opened a person's details: who, and what (the subject's type and id; a class for a list),
-    never the data themselves. Committed at once, in the request that shows them. Only a GET counts:
-    a form sent back with errors shows again what the GET before it showed (and recorded), and a
-    refused request changes nothing."""
+    never the data themselves; the view commits it at once, in the request that shows them. Only a GET
+    counts (None otherwise): a form sent back with errors shows again what the GET before it showed
+    (and recorded), and a refused request changes nothing."""
     if request.method != "GET":
         return None
-    entry = record(f"view.{action}", subject, summary)
-    db.session.commit()
-    return entry
+    return record(f"view.{action}", subject, summary)

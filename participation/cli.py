@@ -211,7 +211,12 @@ def init_app(app: Flask) -> None:
         from participation import outbox
         from participation.signups.service import queue_reminders
 
-        outbox.run_worker(app.config["OUTBOX_INTERVAL"], once, on_cycle=queue_reminders)
+        def reminders() -> None:
+            """Each round's reminders, committed together with the marks that they are queued."""
+            queue_reminders()
+            db.session.commit()
+
+        outbox.run_worker(app.config["OUTBOX_INTERVAL"], once, on_cycle=reminders)
 
     @app.cli.group()
     def translate():

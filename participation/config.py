@@ -76,8 +76,8 @@ def from_environment(instance_path: str) -> dict:
         "SIGNUP_RETENTION_DAYS": int(os.environ.get("SIGNUP_RETENTION_DAYS", "30")),
         "ENROLMENT_RETENTION_MONTHS": int(os.environ.get("ENROLMENT_RETENTION_MONTHS", "3")),
         # Feedback: contact details and photo go 6 months after the case is closed, the message 2 years after.
-        "FEEDBACK_CONTACT_RETENTION_MONTHS": 6,
-        "FEEDBACK_RETENTION_MONTHS": 24,
+        "FEEDBACK_CONTACT_RETENTION_MONTHS": int(os.environ.get("FEEDBACK_CONTACT_RETENTION_MONTHS", "6")),
+        "FEEDBACK_RETENTION_MONTHS": int(os.environ.get("FEEDBACK_RETENTION_MONTHS", "24")),
         "FEEDBACK_PHOTO_MAX_BYTES": int(os.environ.get("FEEDBACK_PHOTO_MAX_BYTES", str(5 * 1024 * 1024))),
         "AUDIT_RETENTION_MONTHS": int(os.environ.get("AUDIT_RETENTION_MONTHS", "24")),
         "OUTBOX_RETENTION_DAYS": int(os.environ.get("OUTBOX_RETENTION_DAYS", "30")),

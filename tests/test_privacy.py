@@ -7,8 +7,9 @@ import io
 import json
 import zipfile
 
+import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from conftest import login
 from events.models import Base, Event, utcnow
@@ -16,6 +17,8 @@ from participation.extensions import db
 from participation.feedback.models import Feedback, FeedbackNote, FeedbackPhoto
 from participation.models import AuditEntry
 from participation.outbox import OutboxMessage
+from participation.privacy import person
+from participation.privacy import routes as privacy_routes
 from participation.signups.models import Signup
 from test_enrolment import add_group, enrol
 from test_feedback import add_feedback, jpeg_with_gps, send_with_photo, upload
@@ -253,3 +256,33 @@ def test_feedback_never_closed_is_erased_its_period_after_the_last_change(app, c
         counted = {(t.year, t.month): t.count for t in db.session.scalars(select(FeedbackTally))}
         assert counted[(2022, 3)] == 1  # the report still counts the erased message
     assert stale
+
+
+class Injected(Exception):
+    """A failure made on purpose in the middle of an erasure."""
+
+
+def _fail(*args, **kwargs):
+    raise Injected
+
+
+@pytest.mark.parametrize("failing", ["the e-mails, its last step", "the audit entry"])
+def test_an_erasure_that_fails_part_way_leaves_everything_as_it_was(app, client, users, monkeypatch, failing):
+    """One transaction: the sign-ups, the enrolment, the feedback, the waiting list's e-mail and the audit entry."""
+    the_person_and_others(app, client)  # Other Person waits for one of Ayşe's places: erasing her moves them up
+    login(client, *users["admin"])
+    before = everything_stored(app)
+    with app.app_context():
+        messages = db.session.scalar(select(func.count(OutboxMessage.id)))
+    if failing == "the audit entry":
+        monkeypatch.setattr(privacy_routes, "_log", _fail)
+    else:
+        monkeypatch.setattr(person, "_find_mail", _fail)
+    with pytest.raises(Injected):  # TESTING: the error handler (which rolls back) lets it through
+        client.post("/staff/privacy/erase", data={"email": PERSON_EMAIL, "phone": PERSON_PHONE, "confirm": "y"})
+    assert everything_stored(app) == before
+    with app.app_context():
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == messages  # nothing queued
+        assert [(s.name, s.status) for s in db.session.scalars(select(Signup).order_by(Signup.id))] == [
+            ("Ayşe Yılmaz", "confirmed"), ("Other Person", "waiting"), ("Ayşe Yılmaz", "confirmed")]
+        assert not db.session.scalars(select(AuditEntry).where(AuditEntry.action == "privacy.erase")).all()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -11,91 +9,20 @@ from sqlalchemy import case, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
-from events.models import TIMEZONE, utcnow
-from participation import audit, outbox
-from participation.enrolment.forms import (ANY_GROUP, MAX_CHILDREN, DecisionForm, EnrolmentForm, GroupForm,
-                                           IntakeForm, active_groups)
-from participation.enrolment.models import (OTHER_SCHOOL, ChildStatus, EnrolledChild, Enrolment, HomeworkGroup,
-                                            erase_on, school_year_of)
+from events.models import utcnow
+from participation import audit
+from participation.enrolment import service
+from participation.enrolment.forms import MAX_CHILDREN, DecisionForm, EnrolmentForm, GroupForm, IntakeForm
+from participation.enrolment.models import ChildStatus, EnrolledChild, Enrolment, HomeworkGroup, erase_on
 from participation.extensions import db, limiter
 from participation.forms import ConfirmForm
-from participation.i18n import localized, public_url
-from participation.phone import normalise_phone
+from participation.i18n import localized
 
 bp = Blueprint("enrolment", __name__)
 limiter.limit("30 per minute", methods=["POST"])(bp)  # "add another child" posts too
 
 staff_bp = Blueprint("homework_staff", __name__)
 limiter.limit("60 per minute", methods=["POST"])(staff_bp)
-
-
-def _today() -> dt.date:
-    """Today in Brussels."""
-    return dt.datetime.now(TIMEZONE).date()
-
-
-def target_school_year(groups: list[HomeworkGroup] | None = None) -> str:
-    """The school year an enrolment is for: its groups' year, else the latest open group's, else today's."""
-    years = [group.school_year for group in (groups or active_groups())]
-    return max(years) if years else school_year_of(_today())
-
-
-def private_link(enrolment: Enrolment) -> str:
-    """The enrolment's private page, in the parent's language."""
-    return public_url("enrolment.enrolled", token=enrolment.token, lang=enrolment.language)
-
-
-def _tell_parent(enrolment: Enrolment, template: str, **context) -> bool:
-    """Queue an e-mail in the parent's language; False when there is no address (staff must call)."""
-    message = outbox.queue(enrolment.email, enrolment.language, template, subject_type="enrolment",
-                           subject_id=enrolment.id, enrolment=enrolment, link=private_link(enrolment),
-                           erase_on=enrolment.erase_on(current_app.config["ENROLMENT_RETENTION_MONTHS"]),
-                           **context)
-    return message is not None
-
-
-# --- parents -------------------------------------------------------------------------------------
-
-
-def _by_submission(submission_id: str | None) -> Enrolment | None:
-    """The enrolment a filled-in form already made, if any."""
-    if not submission_id:
-        return None
-    return db.session.scalar(select(Enrolment).where(Enrolment.submission_id == submission_id))
-
-
-def _store(form: EnrolmentForm) -> Enrolment:
-    """The enrolment and its children, with the confirmation e-mail, in one transaction."""
-    chosen = [group for entry in form.children for group in entry.form.chosen_groups()]
-    enrolment = Enrolment(
-        submission_id=form.submission_id.data,
-        parent_name=form.parent_name.data.strip(),
-        phone=normalise_phone(form.phone.data),
-        email=(form.email.data or "").strip(),
-        language=form.language.data,
-        home_languages=",".join(form.home_languages.data or []),
-        other_home_languages=(form.other_home_languages.data or "").strip(),
-        interpreter=form.interpreter.data,
-        consent_at=utcnow(),
-        photo_consent=bool(form.photo_consent.data),
-        school_year=target_school_year(chosen),
-    )
-    for position, entry in enumerate(form.children):
-        child = entry.form
-        enrolment.children.append(EnrolledChild(
-            position=position,
-            first_name=child.first_name.data.strip(),
-            last_name=child.last_name.data.strip(),
-            school=child.school.data,
-            other_school=(child.other_school.data or "").strip() if child.school.data == OTHER_SCHOOL else "",
-            grade=int(child.grade.data),
-            any_group=ANY_GROUP in child.groups.data,
-            preferred_groups=child.chosen_groups(),
-        ))
-    db.session.add(enrolment)
-    db.session.flush()
-    _tell_parent(enrolment, "enrolment_received")
-    return enrolment
 
 
 @localized(bp, "/homework/enrol", methods=["GET", "POST"])
@@ -106,7 +33,7 @@ def enrol():
         if form.filled_by_robot():
             # Only a robot fills the hidden field: it is sent on as if all went well, and nothing is stored.
             return redirect(url_for("enrolment.enrol"))
-        existing = _by_submission(form.submission_id.data)
+        existing = service.by_submission(form.submission_id.data)
         if existing is not None:  # sent twice (a double click, or "back" and send again)
             return redirect(url_for("enrolment.enrolled", token=existing.token))
         action = request.form.get("action", "send")
@@ -116,16 +43,16 @@ def enrol():
             form.children.pop_entry()
         elif action == "send" and form.validate_on_submit():
             try:
-                enrolment = _store(form)
-                db.session.commit()
+                enrolment = service.store(form)
+                db.session.commit()  # the enrolment, its children and the confirmation e-mail together
             except IntegrityError:
                 # The same form sent twice at the same moment: the first one was stored.
                 db.session.rollback()
-                enrolment = _by_submission(form.submission_id.data)
+                enrolment = service.by_submission(form.submission_id.data)
                 if enrolment is None:
                     raise
             return redirect(url_for("enrolment.enrolled", token=enrolment.token))
-    school_year = target_school_year()
+    school_year = service.target_school_year()
     return render_template("enrolment/form.html", form=form, max_children=MAX_CHILDREN,
                            school_year=school_year,
                            erase_on=erase_on(school_year, current_app.config["ENROLMENT_RETENTION_MONTHS"]))
@@ -163,7 +90,8 @@ def index():
     else:
         status = ""
     children = db.session.scalars(query).all()
-    audit.record_view("homework_children", EnrolledChild, f"{len(children)} children")
+    if audit.record_view("homework_children", EnrolledChild, f"{len(children)} children"):
+        db.session.commit()  # the look is on record, whatever happens next
     return render_template("enrolment/staff_index.html", groups=groups, children=children, status=status)
 
 
@@ -226,14 +154,16 @@ def group_list(group_id: int):
     accepted = [child for child in children if child.status == ChildStatus.ACCEPTED]
     waiting = sorted((child for child in children if child.status == ChildStatus.WAITING),
                      key=lambda child: (child.decided_at or child.enrolment.created_at, child.id))
-    audit.record_view("group_list", group, f"{len(children)} children")
+    if audit.record_view("group_list", group, f"{len(children)} children"):
+        db.session.commit()  # the look is on record, whatever happens next
     return render_template("enrolment/group_list.html", group=group, accepted=accepted, waiting=waiting)
 
 
 def _enrolment_page(enrolment: Enrolment, forms: dict[int, DecisionForm] | None = None,
                     intake: IntakeForm | None = None, status: int = 200):
     """The review page of one family; a form sent with errors is shown again with them."""
-    audit.record_view("enrolment", enrolment, enrolment.reference)
+    if audit.record_view("enrolment", enrolment, enrolment.reference):
+        db.session.commit()  # the look is on record, whatever happens next
     forms = forms or {}
     for child in enrolment.children:
         if child.id not in forms:
@@ -269,28 +199,18 @@ def decide(child_id: int):
         return _enrolment_page(enrolment, forms={child.id: form})
     decision = ChildStatus(form.decision.data)
     group = db.session.get(HomeworkGroup, int(form.group.data)) if form.group.data else None
-    if decision == ChildStatus.DECLINED:
-        group = None
-    if (decision == ChildStatus.ACCEPTED and group is not None and group.places_left() == 0
-            and not (child.status == ChildStatus.ACCEPTED and child.group_id == group.id)):
+    try:
+        changed = service.decide(child, decision, group)
+    except service.GroupFull as full:
         form.group.errors.append(ngettext(
             "%(group)s is full (%(places)d place). Put the child on the waiting list, or choose another group.",
             "%(group)s is full (%(places)d places). Put the child on the waiting list, or choose another group.",
-            group.capacity, group=group.name, places=group.capacity))
+            full.group.capacity, group=full.group.name, places=full.group.capacity))
         return _enrolment_page(enrolment, forms={child.id: form})
-    changed = (child.status, child.group_id) != (decision.value, group.id if group else None)
-    child.status, child.group = decision.value, group
-    child.decided_at = utcnow()
-    if group is not None and group.school_year > enrolment.school_year:
-        # A place in next year's group: the data are needed, and kept, until that year is over.
-        enrolment.school_year = group.school_year
+    group = child.group
     audit.record(f"enrolment.{decision.value}", child,
                  f"{enrolment.reference}" + (f": {group.name} ({group.school_year})" if group else ""))
-    if changed:
-        child.told_at = None
-        if _tell_parent(enrolment, f"enrolment_{decision.value}", child=child, group=group):
-            child.told_at = utcnow()
-    db.session.commit()
+    db.session.commit()  # the decision, the e-mail to the parent and the audit entry together
     if child.told_at is not None and changed:
         flash(_("The decision is saved. The parent gets an e-mail in their language."), "success")
     elif changed:

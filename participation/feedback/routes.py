@@ -118,6 +118,7 @@ def send():
         # A browser never fills in a file field again: a good photo must be chosen once more.
         return _form_page(form, photo_dropped=photo is not None)
     feedback = service.store(form, current_language(), photo)
+    db.session.commit()  # the message, its photo and its confirmation e-mail together
     return redirect(url_for("feedback.status", token=feedback.token, new=1))
 
 
@@ -166,7 +167,8 @@ def _detail_page(feedback: Feedback, *, status_form: StatusForm | None = None,
                  assign_form: AssignForm | None = None, note_form: NoteForm | None = None,
                  answer_form: AnswerForm | None = None):
     """One message with its four forms; a form sent with errors is shown again with them."""
-    audit.record_view("feedback", feedback, feedback.reference)
+    if audit.record_view("feedback", feedback, feedback.reference):
+        db.session.commit()  # the look is on record, whatever happens next
     return render_template(
         "feedback/staff_detail.html", feedback=feedback,
         status_form=status_form or StatusForm(formdata=None, prefix="status", status=feedback.status),
@@ -273,7 +275,8 @@ def show_photo(feedback_id: int):
     stored = db.session.scalar(select(FeedbackPhoto).where(FeedbackPhoto.feedback_id == feedback_id))
     if stored is None:
         abort(404)
-    audit.record_view("feedback_photo", _staff_feedback(feedback_id))
+    if audit.record_view("feedback_photo", _staff_feedback(feedback_id)):
+        db.session.commit()  # the look is on record, whatever happens next
     response = Response(stored.data, mimetype=stored.content_type)
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Disposition"] = "inline"

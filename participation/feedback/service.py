@@ -1,7 +1,6 @@
-"""Storing a message and telling the resident: one transaction each, safe against a double click."""
+"""Storing a message and telling the resident, safe against a double click; flush only, the views commit."""
 
 from __future__ import annotations
-
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -37,7 +36,10 @@ def by_submission(submission_id: str | None) -> Feedback | None:
 
 
 def store(form: FeedbackForm, language: str, photo: CleanPhoto | None) -> Feedback:
-    """Store the message (and photo, and the confirmation e-mail) and commit; a second send finds the first."""
+    """Store the message (and photo, and the confirmation e-mail); flush only, the view commits.
+
+    A second send finds the first: should it win the race on the submission id, only this one's rows
+    (in a savepoint) are undone and the first is returned."""
     wants_answer = bool(form.wants_answer.data)
     feedback = Feedback(
         submission_id=form.submission_id.data,
@@ -56,16 +58,16 @@ def store(form: FeedbackForm, language: str, photo: CleanPhoto | None) -> Feedba
     if photo is not None:
         feedback.photo = FeedbackPhoto(content_type=photo.content_type, data=photo.data, width=photo.width,
                                        height=photo.height)
-    db.session.add(feedback)
-    db.session.flush()
-    tell_resident(feedback, "feedback_received")
     try:
-        db.session.commit()
+        with db.session.begin_nested():
+            db.session.add(feedback)
+            db.session.flush()
     except IntegrityError:
         # The same form sent twice at the same moment: the first one was stored.
-        db.session.rollback()
         existing = by_submission(form.submission_id.data)
         if existing is None:
             raise
         return existing
+    tell_resident(feedback, "feedback_received")
+    db.session.flush()
     return feedback

@@ -39,10 +39,10 @@ def purge_signups(today: dt.date) -> int:
 
 
 def purge_enrolments(today: dt.date) -> int:
-    """Enrolments past their school year plus ENROLMENT_RETENTION_MONTHS (see participation.enrolment)."""
-    from participation.enrolment import purge_expired
+    """Enrolments past their school year plus ENROLMENT_RETENTION_MONTHS, with their children and e-mails."""
+    from participation.enrolment import service
 
-    return purge_expired(today, current_app.config["ENROLMENT_RETENTION_MONTHS"]).enrolments
+    return service.purge_expired(today, current_app.config["ENROLMENT_RETENTION_MONTHS"]).enrolments
 
 
 def purge_mail(today: dt.date) -> int:
@@ -116,15 +116,15 @@ PURGES: dict[str, callable] = {
 
 
 def purge_all(today: dt.date) -> dict[str, int]:
-    """Run every rule; one audit entry says what was erased."""
+    """Run every rule; one audit entry says what was erased. Flush only: the command commits it all at once."""
     report = {}
     for name, purge in PURGES.items():
         report[name] = purge(today)
-        db.session.commit()
+        db.session.flush()  # the next rule sees what this one erased (the e-mails of erased sign-ups)
     db.session.add(AuditEntry(actor_email="system", action="privacy.purge", subject_type="retention",
                               subject_id=today.isoformat(),
                               summary=", ".join(f"{name}: {count}" for name, count in report.items())))
-    db.session.commit()
+    db.session.flush()
     return report
 
 
@@ -137,5 +137,7 @@ def init_app(app: Flask) -> None:
     def purge_expired_command(today: dt.datetime | None):
         """Erase or anonymise every kind of personal data whose retention period is over."""
         day = today.date() if today else dt.datetime.now(TIMEZONE).date()
-        for name, count in purge_all(day).items():
+        report = purge_all(day)
+        db.session.commit()  # every rule and its audit entry: all or nothing
+        for name, count in report.items():
             click.echo(f"{name}: {count} erased")

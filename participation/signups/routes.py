@@ -288,7 +288,8 @@ def _staff_list_page(event: Event, *, form: StaffSignupForm | None = None, batch
     if form is None:
         form = _staff_form(event, dates, date)
     lists = _lists(event, date)
-    audit.record_view("signup_list", event, f"{sum(len(rows) for rows in lists.values())} sign-ups")
+    if audit.record_view("signup_list", event, f"{sum(len(rows) for rows in lists.values())} sign-ups"):
+        db.session.commit()  # the look is on record, whatever happens next
     return render_template("signups/staff_list.html", event=event, lists=lists, form=form,
                            confirm=ConfirmForm(), batch=batch or BatchCancelForm(formdata=None),
                            places_left=service.places_left(event, date if event.per_date else None),
@@ -369,7 +370,8 @@ def attendance(event_id: int):
         return redirect(url_for("signups.attendance", event_id=event.id,
                                 **({"date": date_value(date)} if event.is_recurring else {})))
     present = _present(event, date)
-    audit.record_view("attendance", event, f"{sum(len(rows) for rows in lists.values())} sign-ups")
+    if audit.record_view("attendance", event, f"{sum(len(rows) for rows in lists.values())} sign-ups"):
+        db.session.commit()  # the look is on record, whatever happens next
     occurrence = event.occurrence(date) if date is not None else None
     return render_template("signups/attendance.html", event=event, lists=lists, dates=dates, date=date,
                            occurrence=occurrence, form=form, date_value=date_value, date_label=date_label,

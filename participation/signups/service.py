@@ -162,8 +162,7 @@ def sign_up_for(event: Event, dates: list[dt.datetime | None], *, name: str, pho
     if ids:
         existing = _already_stored(event.id, ids)
         if existing:
-            db.session.rollback()
-            return existing
+            return existing  # stored by the other click while this one waited for the lock
     taken = {date: _same_person(event.id, phone, email, date) for date in dates}
     free = [date for date in dates if taken[date] is None]
     if not free:
@@ -171,20 +170,22 @@ def sign_up_for(event: Event, dates: list[dt.datetime | None], *, name: str, pho
     token, reference = new_token(), new_reference()
     made = []
     try:
-        for date in free:
-            # Whoever waits and fits has been moved up already (promote_waiting), so a newcomer who fits
-            # takes a free place without jumping the queue.
-            fits = people <= places_left(event, date)
-            signup = Signup(event=event, occurrence_start=date, name=name, phone=phone, email=email,
-                            people=people, language=language, token=token, reference=reference,
-                            submission_id=_submission_ids(submission_id, [date])[0] if submission_id else None,
-                            source=source, status=SignupStatus.CONFIRMED if fits else SignupStatus.WAITING)
-            db.session.add(signup)
-            db.session.flush()  # the next date's count sees nothing of this one, but the row has its id
-            made.append(signup)
+        # A savepoint: should the other click win the race on the submission id after all, only these
+        # rows are undone, and the caller's transaction (the lock, anything it added) goes on.
+        with db.session.begin_nested():
+            for date in free:
+                # Whoever waits and fits has been moved up already (promote_waiting), so a newcomer who fits
+                # takes a free place without jumping the queue.
+                fits = people <= places_left(event, date)
+                signup = Signup(event=event, occurrence_start=date, name=name, phone=phone, email=email,
+                                people=people, language=language, token=token, reference=reference,
+                                submission_id=_submission_ids(submission_id, [date])[0] if submission_id else None,
+                                source=source, status=SignupStatus.CONFIRMED if fits else SignupStatus.WAITING)
+                db.session.add(signup)
+                db.session.flush()  # the next date's count sees nothing of this one, but the row has its id
+                made.append(signup)
     except IntegrityError:
-        db.session.rollback()  # the other click won the race on the submission id
-        return _already_stored(event.id, ids)
+        return _already_stored(event.id, ids)  # the other click won the race on the submission id
     confirmed = any(s.status == SignupStatus.CONFIRMED for s in made)
     _notify(made[0], "signup_confirmed" if confirmed else "signup_waiting",
             dates=made if made[0].occurrence_start is not None else None)
@@ -287,7 +288,8 @@ def waiting_position(signup: Signup) -> int:
 
 
 def queue_reminders(now: dt.datetime | None = None) -> int:
-    """Queue a reminder before each date a confirmed sign-up with an e-mail address is for; commit.
+    """Queue a reminder before each date a confirmed sign-up with an e-mail address is for; flush only,
+    the caller (the outbox worker) commits the reminders with the marks that they went.
 
     A sign-up for one date is reminded once (reminder_sent_at); a sign-up for a whole series before
     every date that takes place (reminded_for: that date's planned start). Never for a cancelled
@@ -333,5 +335,5 @@ def queue_reminders(now: dt.datetime | None = None) -> int:
             signup.reminder_sent_at, signup.reminded_for = utcnow(), date.key
             _notify(signup, "signup_reminder", occurrence=date if event.is_recurring else None)
             sent += 1
-    db.session.commit()
+    db.session.flush()
     return sent

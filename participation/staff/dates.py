@@ -260,5 +260,6 @@ def call_list(event_id: int, when: str):
     event = _series_or_404(event_id)
     occurrence = _date_or_404(event, when)
     people = phone_only(affected_signups(event, occurrence.key))
-    audit.record_view("event.call_list", event, _summary(event, occurrence))
+    if audit.record_view("event.call_list", event, _summary(event, occurrence)):
+        db.session.commit()  # the look is on record, whatever happens next
     return render_template("staff/event_dates_call.html", event=event, occurrence=occurrence, people=people)
