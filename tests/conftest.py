@@ -10,6 +10,18 @@ from chromium import CHROMIUM, launched, require
 from site_helpers import LANGUAGES, BuiltPage, guide_paths, page_url, shared_build, url_to_file
 
 
+# Modules that start the portal as production runs it (gunicorn, outbox workers) and send it a crowd:
+# `make test-fast` leaves them out with the browser tests (-m "not browser and not load").
+LOAD_MODULES = {"test_load", "test_scale"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the tests of LOAD_MODULES `load`."""
+    for item in items:
+        if item.module is not None and item.module.__name__.rpartition(".")[2] in LOAD_MODULES:
+            item.add_marker(pytest.mark.load)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _no_instance_folder_in_the_checkout(tmp_path_factory):
     """A create_app() that names no instance folder of its own writes into a temporary one, never the checkout."""
