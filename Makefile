@@ -14,7 +14,7 @@ export FLASK_APP := participation
 CATALOGS := $(wildcard participation/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: serve test site install catalogs translations content-review database clean bench
+.PHONY: serve test test-fast site install catalogs translations content-review database clean bench
 
 ## install: the virtual environment with the project and its test tools
 install: $(VENV)/.installed catalogs
@@ -71,6 +71,10 @@ serve: site database
 ## test: every test, in parallel
 test: install node_modules/.package-lock.json
 	$(BIN)/python -m pytest -n auto
+
+## test-fast: every test but the browser and load tests, for the edit loop
+test-fast: install node_modules/.package-lock.json
+	$(BIN)/python -m pytest -n auto -m "not browser and not load"
 
 ## bench: page weight (Chromium), server throughput (wrk, SQLite and PostgreSQL) and site build time;
 ## each prints its figures, none is part of `make test` (see bench/README.md)

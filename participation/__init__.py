@@ -9,8 +9,9 @@ from flask import Flask
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app; `test_config` replaces settings read from the environment."""
-    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None,
+    """Build the app; `test_config` replaces settings read from the environment, its INSTANCE_PATH the folder's."""
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH") or None
+    app = Flask(__name__, instance_path=instance_path,
                 instance_relative_config=True, static_url_path="/static/app")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 

@@ -1,17 +1,44 @@
-"""Shared fixtures: the built knowledge base."""
+"""Shared fixtures: the built knowledge base, the participation app on a migrated database, a browser."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
 from chromium import CHROMIUM, launched, require
-from site_helpers import LANGUAGES, BuiltPage, build_site, guide_paths, page_url, url_to_file
+from site_helpers import LANGUAGES, BuiltPage, guide_paths, page_url, shared_build, url_to_file
+
+
+# Modules that start the portal as production runs it (gunicorn, outbox workers) and send it a crowd:
+# `make test-fast` leaves them out with the browser tests (-m "not browser and not load").
+LOAD_MODULES = {"test_load", "test_scale"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the tests of LOAD_MODULES `load`."""
+    for item in items:
+        if item.module is not None and item.module.__name__.rpartition(".")[2] in LOAD_MODULES:
+            item.add_marker(pytest.mark.load)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_instance_folder_in_the_checkout(tmp_path_factory):
+    """A create_app() that names no instance folder of its own writes into a temporary one, never the checkout."""
+    os.environ.setdefault("INSTANCE_PATH", str(tmp_path_factory.mktemp("default-instance")))
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    """One strict build of the whole site per test process."""
-    return build_site(tmp_path_factory.mktemp("site"))
+def run_folder(tmp_path_factory):
+    """A folder shared by every xdist worker of this run (each worker's base folder is a child of it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def built(run_folder):
+    """One strict build of the whole site per run: the first worker builds, the others wait and share it."""
+    return shared_build(run_folder / "built-site")
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +68,11 @@ def browser():
 
 # --- the participation app ---------------------------------------------------------------------
 
-import os
+import atexit
+import functools
+import shutil
+import subprocess
+import tempfile
 import uuid
 
 import psycopg
@@ -53,11 +84,30 @@ from participation import create_app
 from participation.extensions import db as _db
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PLAIN_POSTGRES_URL = POSTGRES_URL.replace("+psycopg", "")
+DATABASES = ("sqlite", "postgresql")
+# Modules none of whose tests read or write the database: they run on SQLite only (the checkers are
+# computed from rule files). A test elsewhere says so with @pytest.mark.one_database.
+ONE_DATABASE_MODULES = {"test_checkers"}
+
+
+def pytest_generate_tests(metafunc):
+    """A test that uses a database runs on SQLite and on PostgreSQL, unless it never touches one or
+    names its database itself (`@pytest.mark.parametrize("database_url", [...], indirect=True)`)."""
+    if "database_url" not in metafunc.fixturenames:
+        return
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        names = marker.args[0]
+        if "database_url" in ([n.strip() for n in names.split(",")] if isinstance(names, str) else names):
+            return
+    one = metafunc.module.__name__.rpartition(".")[2] in ONE_DATABASE_MODULES or \
+        metafunc.definition.get_closest_marker("one_database") is not None
+    metafunc.parametrize("database_url", DATABASES[:1] if one else DATABASES, indirect=True)
 
 
 def _postgres_reachable() -> bool:
     try:
-        with psycopg.connect(POSTGRES_URL.replace("+psycopg", ""), connect_timeout=2):
+        with psycopg.connect(PLAIN_POSTGRES_URL, connect_timeout=2):
             return True
     except psycopg.OperationalError:
         return False
@@ -68,22 +118,103 @@ def postgres_available() -> bool:
     return _postgres_reachable()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# Databases known to be at the head revision: make_app does not migrate them again.
+MIGRATED: set[str] = set()
+_SCHEMA = "@schema@"  # the schema's name in the dump of the template schema
+
+
+@functools.cache
+def _template_folder() -> str:
+    """A folder of this process for the templates, removed when it ends."""
+    folder = tempfile.mkdtemp(prefix="wijkpunt-templates-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def _migrate(database_url: str) -> None:
+    """Run every Alembic migration on `database_url`, as `flask db upgrade` does."""
+    from flask_migrate import upgrade
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "template", "SQLALCHEMY_DATABASE_URI": database_url,
+                      "INSTANCE_PATH": os.path.join(_template_folder(), "instance")})
+    with app.app_context():
+        upgrade()
+    _close(app)
+
+
+@functools.cache
+def sqlite_template() -> str:
+    """A SQLite file migrated to the head revision once per process; each test gets a copy of it."""
+    path = os.path.join(_template_folder(), "template.sqlite3")
+    _migrate(f"sqlite:///{path}")
+    return path
+
+
+def _postgres_url(schema: str) -> str:
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+
+
+@functools.cache
+def postgres_template() -> str | None:
+    """The tables, indexes and rows of a PostgreSQL schema migrated to the head revision once per process,
+    as SQL with _SCHEMA for the schema's name (pg_dump); None without pg_dump (then each test migrates)."""
+    if not shutil.which("pg_dump"):
+        return None
+    schema = f"template_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PLAIN_POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        _migrate(_postgres_url(schema))
+        dump = subprocess.run(["pg_dump", "--dbname", PLAIN_POSTGRES_URL, "--schema", schema, "--inserts",
+                               "--no-owner", "--no-privileges"], capture_output=True, text=True)
+    finally:
+        with psycopg.connect(PLAIN_POSTGRES_URL, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    if dump.returncode != 0:  # e.g. a pg_dump older than the server
+        return None
+    # psql's own commands (\restrict since PostgreSQL 17.6/16.10/15.14) are not SQL.
+    return "\n".join(line for line in dump.stdout.splitlines() if not line.startswith("\\")).replace(
+        schema, _SCHEMA)
+
+
+def _copy_sqlite_template(database_url: str) -> bool:
+    """Make a new SQLite file at `database_url` a copy of the template; False if it is no new file."""
+    if not database_url.startswith("sqlite:///"):
+        return False
+    path = database_url.removeprefix("sqlite:///")
+    if os.path.exists(path):
+        return False
+    shutil.copyfile(sqlite_template(), path)
+    MIGRATED.add(database_url)
+    return True
+
+
+@pytest.fixture
 def database_url(request, tmp_path, postgres_available):
-    """A fresh, empty database: a SQLite file, or a schema of its own in PostgreSQL."""
+    """A fresh database at the head revision: a copy of the migrated SQLite file, or a schema of its own
+    in PostgreSQL filled from the migrated template schema."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        _copy_sqlite_template(url)
+        yield url
         return
     if not postgres_available:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_URL}")
         pytest.skip("PostgreSQL is not reachable")
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    plain = POSTGRES_URL.replace("+psycopg", "")
-    with psycopg.connect(plain, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    with psycopg.connect(plain, autocommit=True) as connection:
+    template = postgres_template()
+    with psycopg.connect(PLAIN_POSTGRES_URL, autocommit=True) as connection:
+        if template is None:
+            connection.execute(f'CREATE SCHEMA "{schema}"')
+        else:
+            connection.execute(template.replace(_SCHEMA, schema))
+    url = _postgres_url(schema)
+    if template is not None:
+        MIGRATED.add(url)
+    yield url
+    MIGRATED.discard(url)
+    with psycopg.connect(PLAIN_POSTGRES_URL, autocommit=True) as connection:
         connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
@@ -107,13 +238,15 @@ def redis_url() -> str:
 
 
 def make_app(database_url: str, site_dir, tmp_path, **overrides):
-    """The app as in production, but with test settings and a migrated database."""
+    """The app as in production, but with test settings, its instance folder in `tmp_path` and a database at
+    the head revision (a new SQLite file starts as a copy of the template; any other is migrated once)."""
     from flask_migrate import upgrade
 
     config = {
         "TESTING": True,
         "SECRET_KEY": "test secret key",
         "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
         "SITE_DIR": str(site_dir),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
@@ -122,10 +255,13 @@ def make_app(database_url: str, site_dir, tmp_path, **overrides):
         "SERVER_NAME": None,
         **overrides,
     }
-    os.environ["INSTANCE_PATH"] = str(tmp_path / "instance")
+    _copy_sqlite_template(database_url)
     app = create_app(config)
-    with app.app_context():
-        upgrade()
+    if database_url not in MIGRATED:
+        with app.app_context():
+            upgrade()
+        if database_url != "sqlite://":  # each in-memory database is another
+            MIGRATED.add(database_url)
     return app
 
 

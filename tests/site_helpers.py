@@ -1,7 +1,10 @@
-"""Build the knowledge base once per test process and read the built pages back."""
+"""Build the knowledge base once per test run, shared by every xdist worker, and read the built pages back."""
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -38,6 +41,38 @@ def build_site(target: Path) -> BuildResult:
         text=True,
     )
     return BuildResult(target, process.returncode, process.stdout + process.stderr)
+
+
+# What the build reads: a change to any of these is another site.
+BUILD_SOURCES = ("docs", "overrides", "hooks", "mkdocs.yml")
+
+
+def sources_key() -> str:
+    """A hash of every file the build reads (BUILD_SOURCES), names and contents."""
+    digest = hashlib.sha256()
+    for source in BUILD_SOURCES:
+        path = ROOT / source
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if "__pycache__" in file.parts:
+                continue
+            digest.update(str(file.relative_to(ROOT)).encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def shared_build(folder: Path) -> BuildResult:
+    """One strict build in `folder` (shared by the workers of a run) per state of the sources; the first
+    worker builds under a file lock, the others wait for it and read the same result."""
+    folder.mkdir(parents=True, exist_ok=True)
+    key = sources_key()
+    target, record = folder / f"site-{key}", folder / f"site-{key}.json"
+    with (folder / f"site-{key}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if this worker dies
+        if not record.exists():
+            built = build_site(target)
+            record.write_text(json.dumps({"returncode": built.returncode, "log": built.log}), encoding="utf-8")
+    stored = json.loads(record.read_text(encoding="utf-8"))
+    return BuildResult(target, stored["returncode"], stored["log"])
 
 
 def guide_paths() -> list[str]:

@@ -105,9 +105,11 @@ def test_two_workers_at_once_send_every_message_exactly_once(app, client, mail_s
         db.session.commit()
     mail_server.start()
     results = []
+    at_once = threading.Barrier(2, timeout=30)
 
     def worker():
         with app.app_context():
+            at_once.wait()  # both workers look for due messages at the same moment
             results.append(outbox.deliver_due())
             db.session.remove()
 
@@ -116,9 +118,12 @@ def test_two_workers_at_once_send_every_message_exactly_once(app, client, mail_s
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert sum(sent for sent, _ in results) == 15
-    recipients = [m["To"] for m in mail_server.inbox.messages]
-    assert len(recipients) == 15 == len(set(recipients))
+    assert not any(thread.is_alive() for thread in threads)
+    assert len(results) == 2 and sum(sent for sent, _ in results) == 15 and sum(f for _, f in results) == 0
+    recipients = sorted(m["To"] for m in mail_server.inbox.messages)
+    assert recipients == sorted([f"p{n}@example.be" for n in range(3)] + [f"extra{n}@example.be" for n in range(12)])
+    rows = queued(app)
+    assert len(rows) == 15 and all(row.sent_at is not None and row.attempts == 1 for row in rows)
 
 
 def test_the_worker_command_sends_what_is_due(app, client, runner, mail_server):

@@ -146,33 +146,66 @@ def test_visitors_cannot_reach_staff_pages(app, client, users):
         assert db.session.scalars(select(Event)).all() == []
 
 
-def test_staff_cannot_manage_accounts_but_an_admin_can(app, client, users):
+def test_staff_cannot_see_or_change_the_accounts_or_the_audit_log(app, client, users):
     login(client, *users["staff"])
     assert client.get("/staff/accounts/").status_code == 403
     assert client.get("/staff/audit/").status_code == 403
     response = client.post("/staff/accounts/", data={"name": "X", "email": "x@genk.example", "roles": ["admin"]})
     assert response.status_code == 403
-    client.post("/staff/logout", data={})
+    with app.app_context():
+        assert db.session.scalars(select(StaffUser).where(StaffUser.email == "x@genk.example")).all() == []
+    assert audit_actions(app) == []
 
+
+def new_colleague(client, users) -> str:
+    """The administrator adds "New@Genk.example" for the agenda and homework; the password shown once."""
     login(client, *users["admin"])
     response = client.post("/staff/accounts/", data={"name": "Nieuwe Collega", "email": "New@Genk.example",
                                                      "roles": ["agenda", "homework"]})
     assert response.status_code == 200
-    password = soup(response).select_one(".app-banner code").get_text()
-    assert len(password) >= 12
+    return soup(response).select_one(".app-banner code").get_text()
+
+
+def test_an_admin_adds_a_colleague_and_is_shown_a_generated_password_once(app, client, users):
+    password = new_colleague(client, users)
+    assert len(password) == 16 and password.replace("-", "").replace("_", "").isalnum()  # token_urlsafe(12)
     with app.app_context():
-        staff = db.session.scalars(select(StaffUser).where(StaffUser.email == "staff@genk.example")).one()
-        staff_id = staff.id
+        added = db.session.scalars(select(StaffUser).where(StaffUser.email == "new@genk.example")).one()
+        assert added.name == "Nieuwe Collega" and added.check_password(password)
+    assert password not in client.get("/staff/accounts/").get_data(as_text=True)
+
+
+def test_the_new_colleague_logs_in_with_the_password_shown(app, client, users):
+    password = new_colleague(client, users)
+    client.post("/staff/logout", data={})
+    response = login(client, "new@genk.example", password)
+    assert response.status_code == 302
+    assert "/staff/login" not in response.headers["Location"]
+
+
+def deactivate_staff(app, client, users) -> None:
+    """The administrator switches the account of staff@genk.example off."""
+    login(client, *users["admin"])
+    with app.app_context():
+        staff_id = db.session.scalars(select(StaffUser).where(StaffUser.email == "staff@genk.example")).one().id
     client.post(f"/staff/accounts/{staff_id}/deactivate", data={})
     client.post("/staff/logout", data={})
 
-    # The new colleague can log in; the switched-off account cannot.
-    assert login(client, "new@genk.example", password).status_code == 302
-    client.post("/staff/logout", data={})
+
+def test_a_switched_off_account_is_refused_with_an_error_next_to_the_password(app, client, users):
+    deactivate_staff(app, client, users)
     response = login(client, *users["staff"])
     assert response.status_code == 200
     assert soup(response).select_one("#password-error") is not None
-    assert [a for _, a in audit_actions(app)] == ["account.create", "account.deactivate"]
+    assert client.get("/staff/").status_code == 302
+
+
+def test_adding_and_switching_off_accounts_are_audited_in_order(app, client, users):
+    new_colleague(client, users)
+    client.post("/staff/logout", data={})
+    deactivate_staff(app, client, users)
+    assert audit_actions(app) == [("admin@genk.example", "account.create"),
+                                  ("admin@genk.example", "account.deactivate")]
 
 
 def test_a_wrong_password_is_refused_with_an_error_next_to_the_field(app, client, users):
