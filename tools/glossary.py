@@ -17,6 +17,7 @@ How a variant is matched is described at the top of docs/glossary.toml.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib.util
 import re
 import sys
@@ -34,14 +35,6 @@ CATALOGS = ROOT / "participation" / "translations"
 PAGE = "woorden.md"
 LANGUAGES = ("nl", "tr", "bg")
 
-MONTHS = {
-    "nl": ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december"],
-    "tr": ["Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos",
-           "Eylül", "Ekim", "Kasım", "Aralık"],
-    "bg": ["януари", "февруари", "март", "април", "май", "юни", "юли", "август",
-           "септември", "октомври", "ноември", "декември"],
-}
 
 # The words of the page around the glossary's own text, per language.
 TEXT = {
@@ -124,13 +117,12 @@ def public_terms(glossary: dict) -> list[dict]:
 # --- the public pages ----------------------------------------------------------------------------
 
 def localized_date(value: str, language: str) -> str:
-    """``2023-11-21`` / ``2023-11`` as the page's language writes it."""
-    parts = [int(part) for part in value.split("-")]
-    month = MONTHS[language][parts[1] - 1]
-    text = f"{parts[2]} {month} {parts[0]}" if len(parts) == 3 else f"{month} {parts[0]}"
-    if language == "tr" and len(parts) == 2:
-        text = text[0].upper() + text[1:]
-    return text + (" г." if language == "bg" else "")
+    """``2023-11-21`` / ``2023-11`` as the page's language writes it, in the site build's words
+    (hooks/translations.py: "november 2026", "Kasım 2026", "ноември 2026 г.")."""
+    site = _translation_versions()
+    if value.count("-") == 2:
+        return site.day_label(dt.date.fromisoformat(value), language)
+    return site.month_label(value, language)
 
 
 def source_line(source: dict, language: str) -> str:
