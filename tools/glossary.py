@@ -148,25 +148,11 @@ def _translation(word: str, page_language: str) -> str:
     return word if page_language == "nl" else word.replace("GAOZ", '<span lang="nl">GAOZ</span>')
 
 
-CHECKED_LINE = {
-    "nl": "Gecontroleerd: {time}.",
-    "tr": "Kontrol tarihi: {time}.",
-    "bg": "Проверено: {time}",
-}
-
-
-def checked_line(month: str, language: str) -> str:
-    """The check-month line that ends the sources, as CONTENT.md writes it."""
-    shown = localized_date(month, language)
-    return CHECKED_LINE[language].format(time=f'<time datetime="{month}">{shown}</time>')
-
-
-def render(language: str, glossary: dict, kept_front_matter: list[str] = (),
-           write_checked_line: bool = True) -> str:
+def render(language: str, glossary: dict, kept_front_matter: list[str] = ()) -> str:
     """The page in ``language``: every public term per section, then the sources.
 
-    The check month is ``checked`` in the Dutch page's front matter; where the site build writes
-    the check-month line from it (hooks/translations.py), the page does not write it itself.
+    The check month is ``checked`` in the Dutch page's front matter; the site build writes the
+    check-month line from it (hooks/translations.py).
     """
     words = TEXT[language]
     terms = public_terms(glossary)
@@ -188,8 +174,6 @@ def render(language: str, glossary: dict, kept_front_matter: list[str] = (),
     used = {source_id for term in terms for source_id in term.get("sources", [])}
     lines += [words["sources"], ""]
     lines += [source_line(source, language) for source in glossary["source"] if source["id"] in used]
-    if write_checked_line:
-        lines += ["", checked_line(glossary["checked"], language)]
     return "\n".join(lines) + "\n"
 
 
@@ -210,8 +194,6 @@ def kept_lines(text: str) -> list[str]:
 def _translation_versions():
     """hooks/translations.py's ``version_of``, where the site records what a translation follows."""
     module_path = ROOT / "hooks" / "translations.py"
-    if not module_path.is_file():
-        return None
     spec = importlib.util.spec_from_file_location("_site_translations", module_path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -223,8 +205,8 @@ def expected_pages(glossary: dict | None = None) -> dict[Path, str]:
     """Each page's path and the text the glossary gives it.
 
     The Turkish and Bulgarian pages are written from the same file as the Dutch page, so they
-    translate the Dutch page as it is now: where the site records that (``translation_of``,
-    hooks/translations.py), they record the Dutch page's current version.
+    translate the Dutch page as it is now: they record the Dutch page's current version
+    (``translation_of``, hooks/translations.py).
     """
     glossary = glossary or load()
     translations = _translation_versions()
@@ -233,11 +215,11 @@ def expected_pages(glossary: dict | None = None) -> dict[Path, str]:
         path = DOCS / language / PAGE
         existing = path.read_text(encoding="utf-8") if path.is_file() else ""
         kept = kept_lines(existing)
-        if translations is not None and language != "nl":
+        if language != "nl":
             key = translations.RECORD_KEY
             kept = [f'{key}: "{translations.version_of(pages[DOCS / "nl" / PAGE])}"',
                     *(line for line in kept if not line.startswith(f"{key}:"))]
-        pages[path] = render(language, glossary, kept, write_checked_line=translations is None)
+        pages[path] = render(language, glossary, kept)
     return pages
 
 
